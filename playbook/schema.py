@@ -1,0 +1,245 @@
+"""The one definition of what playbook files may say.
+
+These JSON Schemas are both what `playbook schema` writes for editors and what
+the loader validates against (see yamlread.py), so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+Schema = dict[str, Any]
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
+DURATION_PATTERN = r"^[0-9]+\s*(m|min|h|d|w)$"
+
+
+def _text(description: str, **extra: Any) -> Schema:
+    return {"type": "string", "minLength": 1, "description": description, **extra}
+
+
+def _list(items: Schema, description: str) -> Schema:
+    return {"type": "array", "items": items, "description": description}
+
+
+def _object(properties: dict[str, Schema], required: list[str], description: str = "") -> Schema:
+    schema: Schema = {
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
+    if description:
+        schema["description"] = description
+    return schema
+
+
+def _id(description: str) -> Schema:
+    return _text(description, pattern=ID_PATTERN)
+
+
+LINK = _text("A URL or a page of this site, e.g. principles.md")
+
+ROLE: Schema = _object(
+    {
+        "title": _text("Full job title, e.g. Sales Development Representative"),
+        "aliases": _list(_text("Another name"), "Other names for the role, e.g. BDR"),
+        "family": {
+            "type": "string",
+            "enum": ["sales", "sales-operations", "customer-success", "management"],
+            "description": "Which part of the organisation the role belongs to",
+        },
+        "summary": _text("One sentence: what the role is for"),
+        "mission": _text("A paragraph on why the role exists and what good looks like"),
+        "reports_to": _id("Role id of the manager this role reports to"),
+        "responsibilities": _list(
+            _object(
+                {
+                    "area": _text("Group name, e.g. Prospecting"),
+                    "items": _list(_text("One responsibility"), "Responsibilities"),
+                },
+                ["area", "items"],
+            ),
+            "Responsibilities grouped by area",
+        ),
+        "kpis": _list(
+            _object(
+                {
+                    "name": _text("KPI name, e.g. Qualified leads handed over"),
+                    "definition": _text("How it is counted"),
+                    "target": {
+                        "type": ["number", "string"],
+                        "description": "Target value, e.g. 40 or '20-25'",
+                    },
+                    "unit": _text("Unit, e.g. leads, %, EUR"),
+                    "cadence": {
+                        "type": "string",
+                        "enum": ["daily", "weekly", "monthly", "quarterly", "yearly"],
+                        "description": "How often it is measured",
+                    },
+                },
+                ["name", "definition", "target", "unit", "cadence"],
+            ),
+            "Key performance indicators",
+        ),
+        "funnel_stages": _list(
+            _id("Stage id from playbook.yml's funnel"), "Funnel stages this role owns"
+        ),
+        "handoffs": _list(
+            _object(
+                {
+                    "to": _id("Role id receiving the hand-off"),
+                    "when": _text("The moment of the hand-off, e.g. qualified lead"),
+                    "criteria": _list(_text("A criterion"), "What must be true to hand off"),
+                    "handover": _list(_text("An artefact"), "What is handed over"),
+                },
+                ["to", "when", "criteria", "handover"],
+            ),
+            "Hand-offs from this role to another",
+        ),
+        "tools": _list(_text("A tool"), "Tools the role works with"),
+        "skills": _list(_text("A skill"), "Skills the role needs"),
+        "onboarding": _list(
+            _object(
+                {
+                    "phase": _text("Phase name, e.g. First week"),
+                    "due": _text(
+                        "How long after the start date the phase should be done, e.g. 7d",
+                        pattern=DURATION_PATTERN,
+                    ),
+                    "tasks": _list(
+                        _object(
+                            {
+                                "id": _id("Stable task id, used by completion records"),
+                                "text": _text("What to do"),
+                                "help": _text("How to do it"),
+                                "link": LINK,
+                            },
+                            ["id", "text"],
+                        ),
+                        "Tasks of the phase",
+                    ),
+                },
+                ["phase", "due", "tasks"],
+            ),
+            "Onboarding plan in phases; becomes the role's onboarding checklist",
+        ),
+        "career_path": _list(_id("Role id"), "Roles this one can grow into"),
+    },
+    ["title", "summary", "responsibilities"],
+    "A role of the sales organisation (roles/<id>.yml)",
+)
+
+METRIC_TYPES = ["integer", "number", "money", "percent", "text"]
+
+CHECKLIST: Schema = _object(
+    {
+        "title": _text("Checklist title, e.g. Monday pipeline check"),
+        "purpose": _text("Why the review exists and what it should produce"),
+        "owners": _list(_id("Role id"), "Roles that run this checklist"),
+        "cadence": _text(
+            "When it recurs: 'every monday at 09:00', 'monthly on day 15', "
+            "'last friday of each quarter', 'once per person' or an RRULE"
+        ),
+        "timezone": _text("IANA time zone, e.g. Europe/Warsaw; defaults to the playbook's"),
+        "late_after": _text(
+            "How long after the due time a completion counts as late, e.g. 4h",
+            pattern=DURATION_PATTERN,
+        ),
+        "sections": _list(
+            _object(
+                {
+                    "title": _text("Section title"),
+                    "items": _list(
+                        _object(
+                            {
+                                "id": _id("Stable item id, used by completion records"),
+                                "text": _text("What to check"),
+                                "help": _text("How to check it"),
+                                "link": LINK,
+                                "required": {
+                                    "type": "boolean",
+                                    "description": "Must be done or skipped with a reason",
+                                },
+                            },
+                            ["id", "text"],
+                        ),
+                        "Items of the section",
+                    ),
+                },
+                ["title", "items"],
+            ),
+            "Sections of items",
+        ),
+        "metrics": _list(
+            _object(
+                {
+                    "id": _id("Metric id"),
+                    "label": _text("Label shown when recording"),
+                    "type": {"type": "string", "enum": METRIC_TYPES},
+                    "unit": _text("Unit, e.g. leads, EUR"),
+                    "required": {"type": "boolean"},
+                },
+                ["id", "label", "type"],
+            ),
+            "Numbers to capture when the checklist is completed",
+        ),
+        "roles": _list(_id("Role id"), "Related roles"),
+        "pages": _list(_text("Page of docs/, e.g. principles.md"), "Related pages"),
+        "tags": _list(_text("Tag"), "Extra tags for the site"),
+    },
+    ["title", "purpose", "owners", "cadence", "sections"],
+    "A recurring review checklist (checklists/<id>.yml)",
+)
+
+PLAYBOOK: Schema = _object(
+    {
+        "title": _text("Name of the playbook, shown on the site"),
+        "company": _text("Company or team name"),
+        "timezone": _text("Default IANA time zone for cadences, e.g. Europe/Warsaw"),
+        "late_after": _text(
+            "Default grace period for checklists, e.g. 1d", pattern=DURATION_PATTERN
+        ),
+        "funnel": _list(
+            _object(
+                {
+                    "id": _id("Stage id"),
+                    "title": _text("Stage name"),
+                    "description": _text("What happens in the stage"),
+                },
+                ["id", "title"],
+            ),
+            "Funnel stages in order",
+        ),
+    },
+    ["title", "timezone", "funnel"],
+    "Playbook settings (playbook.yml)",
+)
+
+SCHEMAS: dict[str, Schema] = {
+    "role": ROLE,
+    "checklist": CHECKLIST,
+    "playbook": PLAYBOOK,
+}
+
+
+def json_schema(kind: str) -> Schema:
+    """The schema of `kind` as an editor-ready JSON Schema document."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://playbook.dev/schemas/{kind}.schema.json",
+        **SCHEMAS[kind],
+    }
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write `<kind>.schema.json` for every kind; return the paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for kind in SCHEMAS:
+        path = folder / f"{kind}.schema.json"
+        path.write_text(json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n")
+        written.append(path)
+    return written
