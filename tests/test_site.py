@@ -1,0 +1,101 @@
+"""Real `mkdocs build --strict` runs of the sample playbook and of a fresh scaffold."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from playbook.cli import main
+from playbook.schema import SCHEMAS, json_schema
+
+from .sites import REPO, build
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build(REPO / "mkdocs.yml", tmp_path_factory.mktemp("sample") / "site")
+
+
+def _search_text(site: Path) -> str:
+    index = json.loads((site / "search" / "search_index.json").read_text())
+    return "\n".join(f"{doc['location']} {doc['title']} {doc['text']}" for doc in index["docs"])
+
+
+def test_sample_site_has_a_page_per_role_and_checklist(sample_site: Path) -> None:
+    for role in (REPO / "roles").glob("*.yml"):
+        assert (sample_site / "roles" / role.stem / "index.html").is_file(), role.stem
+    for checklist in (REPO / "checklists").glob("*.yml"):
+        assert (sample_site / "checklists" / checklist.stem / "index.html").is_file()
+
+
+def test_sample_site_has_onboarding_pages_for_the_core_roles(sample_site: Path) -> None:
+    for role in ("sdr", "account-executive", "sales-specialist", "customer-success", "sales-manager"):
+        page = (sample_site / "onboarding" / role / "index.html").read_text()
+        assert 'type="checkbox"' in page
+
+
+def test_generated_pages_are_not_written_into_docs() -> None:
+    assert not (REPO / "docs" / "roles").exists()
+    assert not (REPO / "docs" / "checklists").exists()
+
+
+def test_search_index_holds_role_titles_aliases_kpis_and_items(sample_site: Path) -> None:
+    text = _search_text(sample_site)
+    for needle in ("Sales Development Representative", "BDR", "qualified lead", "Win rate"):
+        assert needle.lower() in text.lower(), needle
+
+
+def test_home_page_draws_org_chart_and_funnel(sample_site: Path) -> None:
+    home = (sample_site / "index.html").read_text()
+    assert home.count('class="mermaid"') >= 2
+    assert "playbook:org-chart" not in home
+
+
+def test_checklist_page_shows_cadence_next_dates_and_rule(sample_site: Path) -> None:
+    page = (sample_site / "checklists" / "quarterly-review" / "index.html").read_text()
+    assert "the last Friday of each quarter" in page
+    assert "FREQ=MONTHLY;BYMONTH=3,6,9,12;BYDAY=-1FR" in page
+
+
+def test_calendar_page_lists_the_weekly_kickoff(sample_site: Path) -> None:
+    page = (sample_site / "calendar" / "index.html").read_text()
+    assert page.count("monday-kickoff") >= 8
+
+
+def test_tags_page_lists_roles_and_cadences(sample_site: Path) -> None:
+    page = (sample_site / "tags" / "index.html").read_text()
+    for tag in ("Role", "Weekly", "Quarterly", "Onboarding"):
+        assert tag in page
+
+
+def test_scaffold_builds_strictly(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["init", str(tmp_path / "acme")])
+    assert result.exit_code == 0, result.output
+    site = build(tmp_path / "acme" / "mkdocs.yml", tmp_path / "site")
+    assert (site / "roles" / "sdr" / "index.html").is_file()
+
+
+def test_scaffold_files_carry_the_schema_modeline(tmp_path: Path) -> None:
+    CliRunner().invoke(main, ["init", str(tmp_path / "acme")])
+    for path in (tmp_path / "acme").glob("*/*.yml"):
+        assert path.read_text().startswith("# yaml-language-server: $schema=../schemas/")
+
+
+def test_committed_schemas_match_the_loader_schema() -> None:
+    for kind in SCHEMAS:
+        committed = json.loads((REPO / "schemas" / f"{kind}.schema.json").read_text())
+        assert committed == json_schema(kind), f"run: playbook schema --out schemas ({kind})"
+
+
+def test_failed_validation_writes_no_site(tmp_path: Path) -> None:
+    CliRunner().invoke(main, ["init", str(tmp_path / "acme"), "--no-git"])
+    (tmp_path / "acme" / "roles" / "sdr.yml").write_text("title: [broken\n")
+    result = CliRunner().invoke(
+        main, ["build", "-f", str(tmp_path / "acme" / "mkdocs.yml"), "-d", str(tmp_path / "out")]
+    )
+    assert result.exit_code == 1
+    assert "roles/sdr.yml:1:" in result.output
+    assert not (tmp_path / "out").exists()
