@@ -213,3 +213,151 @@ def schema(out: Path) -> None:
 
     for path in write_schemas(out):
         click.echo(f"Wrote {path}")
+
+
+def _parse_pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        key, sep, rest = value.partition("=")
+        if not sep or not key.strip():
+            raise click.BadParameter(f"{value!r} is not ID=VALUE", param_hint=option)
+        pairs[key.strip()] = rest
+    return pairs
+
+
+def _parse_day(value: str | None, option: str) -> Any:
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
+        ) from None
+
+
+@main.command()
+@click.argument("checklist")
+@click.option("--team", help="The team the record is for (checklists run per team).")
+@click.option("--person", help="The person the record is for (onboarding checklists).")
+@click.option("--occurrence", help="The occurrence's date, YYYY-MM-DD (default: the one due now).")
+@click.option("--all", "all_items", is_flag=True, help="Every item not skipped is done.")
+@click.option("--item", "items", multiple=True, help="An item that is done (repeatable).")
+@click.option("--skip", "skips", multiple=True, help="ID=REASON: an item skipped, and why.")
+@click.option("--metric", "metrics", multiple=True, help="ID=VALUE: a number to capture.")
+@click.option("--note", default="", help="A note for the record.")
+@click.option("--by", help='Who completed it, "Name <email>" (default: your git identity).')
+@click.option("--partial", is_flag=True, help="Save progress; required items may stay open.")
+@click.option("--no-commit", is_flag=True, help="Write the record file but do not commit it.")
+@click.option("--dry-run", is_flag=True, help="Validate and show the record; write nothing.")
+@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
+@reports_problems
+def check(
+    checklist: str,
+    team: str | None,
+    person: str | None,
+    occurrence: str | None,
+    all_items: bool,
+    items: tuple[str, ...],
+    skips: tuple[str, ...],
+    metrics: tuple[str, ...],
+    note: str,
+    by: str | None,
+    partial: bool,
+    no_commit: bool,
+    dry_run: bool,
+    root: Path,
+) -> None:
+    """Record a completed CHECKLIST as its own git commit.
+
+    Without items on a terminal it walks you through each item and metric.
+
+    \b
+    Example:
+      playbook check monday-kickoff --team warsaw --all --metric new-leads=42
+      playbook check friday-numbers --team hanoi --item lead-quality \\
+          --skip proposals="no proposals this week" --note "quiet week"
+    """
+    from .recording import CheckRequest, record_completion
+
+    request = CheckRequest(
+        checklist=checklist,
+        team=team,
+        person=person,
+        occurrence=_parse_day(occurrence, "--occurrence"),
+        all_items=all_items,
+        done=list(items),
+        skipped=_parse_pairs(skips, "--skip"),
+        metrics=_parse_pairs(metrics, "--metric"),
+        note=note,
+        by=by,
+        partial=partial,
+    )
+    if not (all_items or items or skips) and sys.stdin.isatty():
+        from .interactive import fill_interactively
+
+        request = fill_interactively(root, request)
+    outcome = record_completion(root, request, commit=not no_commit, dry_run=dry_run)
+    record = outcome.prepared.record
+    click.echo(f"Recording {outcome.prepared.picked}.", err=True)
+    if dry_run:
+        click.echo(record.to_yaml(), nl=False)
+        click.echo(f"Dry run: nothing written ({outcome.path}).", err=True)
+        return
+    state = "done" if record.complete else "partial"
+    where = f"commit {outcome.commit[:10]}" if outcome.commit else "not committed"
+    click.echo(
+        f"Recorded {record.checklist} {record.occurrence} for {record.unit}: {state} ({where})."
+    )
+
+
+@main.command()
+@click.option("--as-of", help="Judge as of this date or ISO time (default: now).")
+@click.option("--team", help="Only this team.")
+@click.option("--owner", help="Only checklists run by this role.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@click.option("--fail-on-overdue", is_flag=True, help="Exit 2 when anything is overdue.")
+@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
+@reports_problems
+def status(
+    as_of: str | None,
+    team: str | None,
+    owner: str | None,
+    fmt: str,
+    fail_on_overdue: bool,
+    root: Path,
+) -> None:
+    """What is done, due, overdue and coming, per checklist and team.
+
+    \b
+    Example:
+      playbook status
+      playbook status --team warsaw --fail-on-overdue   # for cron or CI alerts
+      playbook status --as-of 2026-12-31 --format json
+    """
+    from .report import status_report
+
+    text, overdue = status_report(root, as_of, team, owner, fmt)
+    click.echo(text)
+    if fail_on_overdue and overdue:
+        sys.exit(2)
+
+
+@main.command()
+@click.argument("checklist")
+@click.option("--team", help="Only this team (or person).")
+@click.option("--as-of", help="Judge as of this date or ISO time (default: now).")
+@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
+@reports_problems
+def history(checklist: str, team: str | None, as_of: str | None, root: Path) -> None:
+    """Every occurrence of CHECKLIST with its state, who recorded it, when, and its metrics.
+
+    \b
+    Example:
+      playbook history monday-kickoff --team warsaw
+    """
+    from .report import history_report
+
+    click.echo(history_report(root, checklist, team, as_of))

@@ -26,6 +26,36 @@ def require_identity(repo: git.Repo, where: Path) -> str:
         ) from None
 
 
+def identity(repo: git.Repo, where: Path) -> str:
+    """'Name <email>' of the author git would record."""
+    import git
+
+    try:
+        return repo.git.var("GIT_AUTHOR_IDENT").rsplit(" ", 2)[0]
+    except git.GitCommandError:
+        require_identity(repo, where)
+        raise
+
+
+def write_atomically(target: Path, content: bytes, scratch: Path) -> None:
+    """Write via a temporary file and a rename: readers see the old file or the new, never half."""
+    import os
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=scratch, prefix=".record-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def init_repository(folder: Path, message: str) -> str:
     """`git init` FOLDER and commit everything in it; return the commit id."""
     import git
@@ -35,3 +65,185 @@ def init_repository(folder: Path, message: str) -> str:
     repo.git.add("--all")
     repo.git.commit("--quiet", "--no-verify", "-m", message)
     return repo.head.commit.hexsha
+
+
+LOCK_FILE = "playbook/record.lock"
+LOCK_TIMEOUT = 30.0
+IN_PROGRESS = {
+    "MERGE_HEAD": "a merge",
+    "rebase-merge": "a rebase",
+    "rebase-apply": "a rebase or git am",
+    "CHERRY_PICK_HEAD": "a cherry-pick",
+    "REVERT_HEAD": "a revert",
+    "BISECT_LOG": "a bisect",
+}
+
+
+def open_repository(root: Path) -> git.Repo:
+    import git
+
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise PlaybookError.at(
+            root,
+            "this playbook is not inside a git repository, so records cannot be committed",
+            "run `git init` here (or `playbook init`), or pass --no-commit to only write the file",
+        ) from None
+
+
+def refuse_operation_in_progress(repo: git.Repo) -> None:
+    git_dir = Path(repo.git_dir)
+    for marker, what in IN_PROGRESS.items():
+        if (git_dir / marker).exists():
+            raise PlaybookError.at(
+                repo.working_tree_dir or git_dir,
+                f"{what} is in progress in this repository",
+                "finish it or abort it (e.g. `git merge --abort`), then record again",
+            )
+
+
+class RepositoryLock:
+    """An exclusive lock of our own around write + commit, released by the kernel if we die."""
+
+    def __init__(self, repo: git.Repo, timeout: float = LOCK_TIMEOUT) -> None:
+        self.path = Path(repo.git_dir) / LOCK_FILE
+        self.timeout = timeout
+
+    def __enter__(self) -> RepositoryLock:
+        import fcntl
+        import time
+
+        self.path.parent.mkdir(exist_ok=True)
+        self.handle = self.path.open("a")
+        deadline = time.monotonic() + self.timeout
+        while True:
+            try:
+                fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    self.handle.close()
+                    raise PlaybookError.at(
+                        self.path,
+                        f"another `playbook check` has held the records lock for {self.timeout:.0f} s",
+                        "wait for it to finish and try again",
+                    ) from None
+                time.sleep(0.02)
+
+    def __exit__(self, *exc: object) -> None:
+        self.handle.close()
+
+
+def _retry(action, attempts: int = 50):  # type: ignore[no-untyped-def]
+    """Run a git command that may meet a lock held by the user's own git for a moment."""
+    import random
+    import time
+
+    import git
+
+    for attempt in range(attempts):
+        try:
+            return action()
+        except git.GitCommandError as exc:
+            transient = "index.lock" in str(exc) or "cannot lock ref" in str(exc)
+            if not transient or attempt == attempts - 1:
+                raise
+            time.sleep(0.01 + random.random() * 0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _tree_with(repo: git.Repo, tree: str | None, parts: list[str], blob: str) -> str:
+    """A new tree id: `tree` with the file at `parts` set to `blob`, written bottom-up.
+
+    Only the trees on the file's path are read and written, so the cost does not
+    grow with the size of the repository (unlike reading the whole index).
+    """
+    entries: dict[str, str] = {}
+    if tree:
+        listing = repo.git.ls_tree("-z", tree)
+        for line in filter(None, listing.split("\0")):
+            meta, name = line.split("\t", 1)
+            entries[name] = meta
+    name = parts[0]
+    if len(parts) == 1:
+        entries[name] = f"100644 blob {blob}"
+    else:
+        subtree = entries.get(name, "").split(" ")
+        existing = subtree[2] if len(subtree) == 3 and subtree[1] == "tree" else None
+        entries[name] = f"040000 tree {_tree_with(repo, existing, parts[1:], blob)}"
+    payload = "".join(f"{meta}\t{entry}\0" for entry, meta in entries.items())
+    return _git_input(repo, ["mktree", "-z"], payload.encode())
+
+
+def _git_input(repo: git.Repo, args: list[str], payload: bytes) -> str:
+    import subprocess
+
+    done = subprocess.run(
+        ["git", *args], input=payload, cwd=repo.working_tree_dir, capture_output=True, check=True
+    )
+    return done.stdout.decode().strip()
+
+
+def parse_signature(by: str) -> tuple[str, str]:
+    """'Name <email>' → (name, email); raise PlaybookError for anything else."""
+    import re
+
+    match = re.fullmatch(r"\s*([^<>]+?)\s*<([^<>@\s]+@[^<>\s]+)>\s*", by)
+    if not match:
+        raise PlaybookError.at(
+            "--by",
+            f"{by!r} is not of the form Name <email>",
+            'write e.g. --by "Anna Kowalska <anna@example.com>"',
+        )
+    return match[1], match[2]
+
+
+def commit_file(repo: git.Repo, relative: str, content: bytes, message: str, by: str | None) -> str:
+    """Write one file and commit exactly that file; return the commit id.
+
+    The commit is built from HEAD's tree with only this path changed
+    (hash-object, mktree, commit-tree, then a compare-and-swap update-ref), so
+    whatever the user has staged or changed stays exactly as it was. The user's
+    index gets the new entry for this one path, so their next commit keeps it.
+    """
+    import git
+
+    env: dict[str, str] = {}
+    if by:
+        name, email = parse_signature(by)
+        env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
+    root = Path(repo.working_tree_dir or ".")
+    try:
+        repo.git.var("GIT_COMMITTER_IDENT")
+    except git.GitCommandError:
+        if not by:
+            require_identity(repo, root)
+        env |= {
+            "GIT_COMMITTER_NAME": env["GIT_AUTHOR_NAME"],
+            "GIT_COMMITTER_EMAIL": env["GIT_AUTHOR_EMAIL"],
+        }
+    with RepositoryLock(repo):
+        refuse_operation_in_progress(repo)
+        write_atomically(root / relative, content, Path(repo.git_dir) / "playbook")
+        blob = _git_input(repo, ["hash-object", "-w", "--stdin"], content)
+        _retry(lambda: repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{relative}"))
+        for _ in range(20):
+            try:
+                head = repo.git.rev_parse("--verify", "-q", "HEAD")
+            except git.GitCommandError:
+                head = ""  # an empty repository: this is its first commit
+            base_tree = repo.git.rev_parse(f"{head}^{{tree}}") if head else None
+            tree = _tree_with(repo, base_tree, relative.split("/"), blob)
+            parents = ["-p", head] if head else []
+            commit = repo.git.commit_tree(tree, *parents, "-m", message, env=env)
+            try:
+                repo.git.update_ref(
+                    "-m", f"playbook: {message.splitlines()[0]}", "HEAD", commit, head or "0" * 40
+                )
+                return commit
+            except git.GitCommandError:
+                continue  # HEAD moved under us (someone committed): rebuild on the new HEAD
+        raise PlaybookError.at(
+            relative, "HEAD kept moving while recording", "try again when the repository is quiet"
+        )

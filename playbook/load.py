@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import date
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,14 @@ from .model import (
     Handoff,
     Item,
     Metric,
+    Person,
     Phase,
     Playbook,
     Responsibilities,
     Role,
     Section,
     Stage,
+    Team,
 )
 from .schedule import (
     CadenceError,
@@ -147,10 +150,83 @@ class _Loader:
             root=self.root,
             title=data["title"],
             company=data.get("company", ""),
+            country=data.get("country", ""),
+            tracking_since=self.parse_date(doc, data.get("tracking_since"), ("tracking_since",)),
             timezone=timezone,
             late_after=parse_duration(data.get("late_after", "1d")),
             funnel=stages,
+            teams=self.teams(doc, timezone),
         )
+
+    def teams(self, doc: Document, default_timezone: Any) -> dict[str, Team]:
+        teams: dict[str, Team] = {}
+        people: dict[str, str] = {}
+        for t, data in enumerate(doc.data.get("teams", [])):
+            if data["id"] in teams:
+                self.problem(
+                    doc.at("teams", t, "id"),
+                    f"duplicate team id {data['id']!r}",
+                    "each team needs its own id",
+                )
+                continue
+            timezone = default_timezone
+            if "timezone" in data:
+                timezone = (
+                    self.timezone(doc, data["timezone"], ("teams", t, "timezone"))
+                    or default_timezone
+                )
+            members = []
+            for m, person in enumerate(data["members"]):
+                where = ("teams", t, "members", m)
+                if person["id"] in people:
+                    self.problem(
+                        doc.at(*where, "id"),
+                        f"{person['id']!r} is already a member of team {people[person['id']]!r}",
+                        "a person belongs to one team; give them one entry",
+                    )
+                    continue
+                people[person["id"]] = data["id"]
+                members.append(
+                    Person(
+                        id=person["id"],
+                        name=person["name"],
+                        role=person["role"],
+                        team=data["id"],
+                        email=person.get("email", ""),
+                        started=self.parse_date(doc, person.get("started"), (*where, "started")),
+                    )
+                )
+            manager = data.get("manager")
+            if manager and manager not in {p.id for p in members}:
+                self.problem(
+                    doc.at("teams", t, "manager"),
+                    f"manager {manager!r} is not a member of team {data['id']!r}",
+                    "add the manager to the team's members",
+                )
+            teams[data["id"]] = Team(
+                id=data["id"],
+                name=data["name"],
+                timezone=timezone,
+                members=tuple(members),
+                country=data.get("country", doc.data.get("country", "")),
+                manager=manager,
+            )
+        return teams
+
+    def parse_date(
+        self, doc: Document, value: str | None, key_path: tuple[str | int, ...]
+    ) -> date | None:
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.problem(
+                doc.at(*key_path),
+                f"{value!r} is not a date",
+                "write it as YYYY-MM-DD, e.g. 2026-09-01",
+            )
+            return None
 
     def timezone(self, doc: Document, name: str, key_path: tuple[str, ...]) -> Any:
         try:
@@ -295,6 +371,8 @@ class _Loader:
             roles=_t(d.get("roles")),
             pages=_t(d.get("pages")),
             tags=_t(d.get("tags")),
+            scope="person" if cadence.per_person else d.get("scope", "team"),
+            on_holiday=d.get("on_holiday", "keep"),
         )
 
     def onboarding_checklist(self, role: Role, playbook: Playbook) -> None:
@@ -320,6 +398,8 @@ class _Loader:
             sections=tuple(Section(phase.title, phase.tasks) for phase in role.onboarding),
             source=role.source,
             roles=(role.id,),
+            scope="person",
+            due_after=max(phase.due for phase in role.onboarding),
             onboarding_for=role.id,
         )
 
@@ -356,6 +436,12 @@ class _Loader:
                         f"funnel_stages[{i}]",
                     )
         self.check_reporting_cycles(playbook)
+        settings = self.documents["playbook"]
+        for t, team in enumerate(playbook.teams.values()):
+            for m, person in enumerate(team.members):
+                dangling(
+                    settings, person.role, ("teams", t, "members", m, "role"), f"{person.id}'s role"
+                )
         for checklist in playbook.checklists.values():
             if checklist.onboarding_for:
                 continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -113,11 +113,38 @@ class Checklist:
     roles: tuple[str, ...] = ()
     pages: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    scope: str = "team"  # "team", "playbook" or "person"
+    on_holiday: str = "keep"  # "keep", "previous", "next" or "skip"
+    due_after: timedelta = timedelta(0)  # once-per-person: due this long after the start date
     onboarding_for: str | None = None  # set when derived from a role's onboarding plan
 
     @property
     def items(self) -> list[Item]:
         return [item for section in self.sections for item in section.items]
+
+
+@dataclass(frozen=True)
+class Person:
+    id: str
+    name: str
+    role: str
+    team: str
+    email: str = ""
+    started: date | None = None
+
+    @property
+    def signature(self) -> str:
+        return f"{self.name} <{self.email}>" if self.email else self.name
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+    timezone: ZoneInfo
+    members: tuple[Person, ...]
+    country: str = ""
+    manager: str | None = None
 
 
 @dataclass
@@ -128,8 +155,15 @@ class Playbook:
     late_after: timedelta
     funnel: tuple[Stage, ...]
     company: str = ""
+    country: str = ""
+    tracking_since: date | None = None
+    teams: dict[str, Team] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
     checklists: dict[str, Checklist] = field(default_factory=dict)
+
+    @property
+    def people(self) -> dict[str, Person]:
+        return {person.id: person for team in self.teams.values() for person in team.members}
 
     def reports(self, role_id: str) -> list[Role]:
         return [role for role in self.roles.values() if role.reports_to == role_id]

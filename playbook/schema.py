@@ -186,12 +186,53 @@ CHECKLIST: Schema = _object(
             ),
             "Numbers to capture when the checklist is completed",
         ),
+        "scope": {
+            "type": "string",
+            "enum": ["team", "playbook", "person"],
+            "description": "Run once per team (default), once for the whole playbook, "
+            "or once per person (onboarding)",
+        },
+        "on_holiday": {
+            "type": "string",
+            "enum": ["keep", "previous", "next", "skip"],
+            "description": "What happens when an occurrence falls on a public holiday of "
+            "the team's country: keep it, move it to the previous or next working day, or skip it",
+        },
         "roles": _list(_id("Role id"), "Related roles"),
         "pages": _list(_text("Page of docs/, e.g. principles.md"), "Related pages"),
         "tags": _list(_text("Tag"), "Extra tags for the site"),
     },
     ["title", "purpose", "owners", "cadence", "sections"],
     "A recurring review checklist (checklists/<id>.yml)",
+)
+
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+COUNTRY = _text(
+    "ISO 3166 country code for public holidays, e.g. PL, HU, VN, CN", pattern=r"^[A-Z]{2}$"
+)
+
+PERSON: Schema = _object(
+    {
+        "id": _id("Person id, e.g. anna-kowalska"),
+        "name": _text("Full name"),
+        "email": _text("Email address, used in completion records"),
+        "role": _id("Role id"),
+        "started": _text("First working day, YYYY-MM-DD", pattern=DATE_PATTERN),
+    },
+    ["id", "name", "role"],
+)
+
+TEAM: Schema = _object(
+    {
+        "id": _id("Team id, e.g. warsaw"),
+        "name": _text("Team name"),
+        "timezone": _text("IANA time zone of the team; defaults to the playbook's"),
+        "country": COUNTRY,
+        "manager": _id("Person id of the team's manager"),
+        "members": _list(PERSON, "People in the team, the manager included"),
+    },
+    ["id", "name", "members"],
+    "A team (a pod): its checklists are recorded separately",
 )
 
 PLAYBOOK: Schema = _object(
@@ -213,6 +254,13 @@ PLAYBOOK: Schema = _object(
             ),
             "Funnel stages in order",
         ),
+        "country": COUNTRY,
+        "tracking_since": _text(
+            "Date from which every occurrence is expected to be recorded, YYYY-MM-DD; "
+            "earlier ones are not counted as missed",
+            pattern=DATE_PATTERN,
+        ),
+        "teams": _list(TEAM, "Teams that record checklists"),
     },
     ["title", "timezone", "funnel"],
     "Playbook settings (playbook.yml)",

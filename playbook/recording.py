@@ -1,0 +1,416 @@
+"""`playbook check`: turn what a manager ticked into a validated record and commit it.
+
+One engine for every front end: the terminal (flags or prompts) and the
+browser form both build a CheckRequest and call `prepare_record`, so they
+accept and refuse exactly the same things.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Location, PlaybookError, Problem
+from .load import load_playbook
+from .model import Checklist, Metric, Playbook
+from .records import ItemState, Record, RecordError, git_blob_id, parse_record
+from .status import Occurrence, Unit, occurrences, units
+
+HISTORY_WINDOW = timedelta(days=400)
+
+
+@dataclass
+class CheckRequest:
+    checklist: str
+    team: str | None = None
+    person: str | None = None
+    occurrence: date | None = None
+    all_items: bool = False
+    done: list[str] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    by: str | None = None
+    partial: bool = False
+
+
+@dataclass(frozen=True)
+class Prepared:
+    record: Record
+    checklist: Checklist
+    unit: Unit
+    picked: str  # how the occurrence was chosen, for the user
+    previous: Record | None  # the record this one replaces, if any
+
+
+def _problem(where: str, message: str, hint: str = "", field_name: str = "") -> Problem:
+    return Problem(Location(where), message, hint, field_name)
+
+
+def _suggest(value: str, known: list[str], what: str) -> str:
+    close = get_close_matches(value, known, n=1)
+    return f"did you mean {close[0]!r}?" if close else f"known {what}: {', '.join(known) or 'none'}"
+
+
+def find_checklist(playbook: Playbook, checklist_id: str) -> Checklist:
+    if checklist_id not in playbook.checklists:
+        raise PlaybookError(
+            _problem(
+                "CHECKLIST",
+                f"unknown checklist {checklist_id!r}",
+                _suggest(checklist_id, sorted(playbook.checklists), "checklists"),
+                "checklist",
+            )
+        )
+    return playbook.checklists[checklist_id]
+
+
+def find_unit(
+    playbook: Playbook, checklist: Checklist, team: str | None, person: str | None
+) -> Unit:
+    candidates = units(playbook, checklist)
+    if checklist.scope == "person":
+        if person is None:
+            names = [u.id for u in candidates]
+            raise PlaybookError(
+                _problem(
+                    "--person",
+                    f"{checklist.id} is recorded per person: say whose",
+                    f"add --person with one of: {', '.join(names) or 'nobody (add people with a start date to playbook.yml teams)'}",
+                    "person",
+                )
+            )
+        match = [u for u in candidates if u.id == person]
+        if not match:
+            raise PlaybookError(
+                _problem(
+                    "--person",
+                    f"{person!r} is not a person this checklist applies to",
+                    _suggest(person, [u.id for u in candidates], "people"),
+                    "person",
+                )
+            )
+        return match[0]
+    if candidates[0].kind == "playbook":
+        if team is not None:
+            raise PlaybookError(
+                _problem(
+                    "--team",
+                    f"{checklist.id} is recorded once for the whole playbook, not per team",
+                    "leave out --team",
+                    "team",
+                )
+            )
+        return candidates[0]
+    if team is None:
+        if len(candidates) == 1:
+            return candidates[0]
+        raise PlaybookError(
+            _problem(
+                "--team",
+                f"{checklist.id} is recorded per team: say which",
+                f"add --team with one of: {', '.join(u.id for u in candidates)}",
+                "team",
+            )
+        )
+    match = [u for u in candidates if u.id == team]
+    if not match:
+        raise PlaybookError(
+            _problem(
+                "--team",
+                f"unknown team {team!r}",
+                _suggest(team, [u.id for u in candidates], "teams"),
+                "team",
+            )
+        )
+    return match[0]
+
+
+def pick_occurrence(
+    checklist: Checklist,
+    unit: Unit,
+    wanted: date | None,
+    now: datetime,
+    existing: dict[date, Record],
+) -> tuple[Occurrence, str]:
+    """The occurrence to record and a sentence saying why it was chosen."""
+    found = occurrences(checklist, unit, now - HISTORY_WINDOW, now + timedelta(days=400))
+    if not found:
+        raise PlaybookError(
+            _problem(
+                "--occurrence",
+                f"{checklist.id} has no occurrence for {unit.id}",
+                "check the person's start date or the cadence",
+                "occurrence",
+            )
+        )
+    today = now.astimezone(unit.timezone).date()
+    recordable = [o for o in found if o.due <= now or o.due.date() == today]
+    if wanted is not None:
+        match = [o for o in found if wanted in (o.key, o.due.date())]
+        if not match:
+            nearest = sorted(found, key=lambda o: abs((o.key - wanted).days))[:3]
+            raise PlaybookError(
+                _problem(
+                    "--occurrence",
+                    f"{wanted} is not an occurrence of {checklist.id} ({checklist.cadence.words()})",
+                    "nearest: "
+                    + ", ".join(
+                        f"{o.key:%a %Y-%m-%d}" for o in sorted(nearest, key=lambda o: o.key)
+                    ),
+                    "occurrence",
+                )
+            )
+        if match[0] not in recordable:
+            raise PlaybookError(
+                _problem(
+                    "--occurrence",
+                    f"{wanted} is in the future; it cannot be recorded yet",
+                    "the latest that can be recorded: "
+                    + (f"{recordable[-1].key}" if recordable else "none yet"),
+                    "occurrence",
+                )
+            )
+        return match[0], f"the occurrence of {match[0].key:%a %d %b %Y} (as asked)"
+    if not recordable:
+        raise PlaybookError(
+            _problem(
+                "--occurrence",
+                f"nothing of {checklist.id} is due yet",
+                f"the first is on {found[0].due:%a %d %b %Y %H:%M}",
+                "occurrence",
+            )
+        )
+    latest = recordable[-1]
+    record = existing.get(latest.key)
+    if record is not None and record.complete:
+        upcoming = [o for o in found if o not in recordable]
+        hint = f"the next is {upcoming[0].due:%a %d %b %Y %H:%M}; " if upcoming else ""
+        raise PlaybookError(
+            _problem(
+                "--occurrence",
+                f"the occurrence of {latest.key} is already recorded as done",
+                hint + "pass --occurrence DATE to record it again",
+                "occurrence",
+            )
+        )
+    why = "finishing the partial record of" if record else "the occurrence due now:"
+    return latest, f"{why} {latest.key:%a %d %b %Y} (due {latest.due:%H:%M})"
+
+
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+
+
+def parse_metric(metric: Metric, raw: str) -> int | float | str:
+    """A metric value from text, by its type; ValueError says what was expected."""
+    value = raw.strip()
+    if metric.type == "text":
+        if not value:
+            raise ValueError("expected some text")
+        return value
+    cleaned = value.replace(" ", "").replace("\u00a0", "").replace("_", "")
+    if metric.type == "percent":
+        cleaned = cleaned.removesuffix("%")
+    if metric.type == "money":
+        cleaned = re.sub(r"^[A-Z]{3}|[A-Z]{3}$|[€$£]", "", cleaned).replace(",", "")
+    if metric.type == "integer":
+        if not re.fullmatch(r"[-+]?\d+", cleaned):
+            raise ValueError(f"expected a whole number, got {raw!r}")
+        return int(cleaned)
+    if not _NUMBER.fullmatch(cleaned):
+        kind = {
+            "money": "an amount of money, e.g. 12500.50",
+            "percent": "a percentage, e.g. 85 or 85%",
+        }.get(metric.type, "a number")
+        raise ValueError(f"expected {kind}, got {raw!r}")
+    number = float(cleaned)
+    if metric.type == "money":
+        return round(number, 2)
+    return int(number) if number.is_integer() else number
+
+
+def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by: str) -> Prepared:
+    """Validate a request completely; raise PlaybookError with every problem, write nothing."""
+    checklist = find_checklist(playbook, request.checklist)
+    unit = find_unit(playbook, checklist, request.team, request.person)
+    existing = existing_records(playbook.root, checklist.id, unit.id)
+    occurrence, picked = pick_occurrence(checklist, unit, request.occurrence, now, existing)
+    problems: list[Problem] = []
+    item_ids = [item.id for item in checklist.items]
+    for item_id in [*request.done, *request.skipped]:
+        if item_id not in item_ids:
+            problems.append(
+                _problem(
+                    "--item",
+                    f"{checklist.id} has no item {item_id!r}",
+                    _suggest(item_id, item_ids, "items"),
+                    f"items.{item_id}",
+                )
+            )
+    for item_id, reason in request.skipped.items():
+        if not reason.strip():
+            problems.append(
+                _problem(
+                    "--skip",
+                    f"skipping {item_id!r} needs a reason",
+                    f"write --skip {item_id}=REASON",
+                    f"items.{item_id}",
+                )
+            )
+        if item_id in request.done:
+            problems.append(
+                _problem(
+                    "--skip",
+                    f"{item_id!r} is both done and skipped",
+                    "choose one",
+                    f"items.{item_id}",
+                )
+            )
+    states = []
+    for item in checklist.items:
+        if (request.all_items and item.id not in request.skipped) or item.id in request.done:
+            states.append(ItemState(item.id, item.text, True))
+        elif item.id in request.skipped:
+            states.append(ItemState(item.id, item.text, False, request.skipped[item.id].strip()))
+        elif item.required and not request.partial:
+            problems.append(
+                _problem(
+                    "--item",
+                    f"required item {item.id!r} is neither done nor skipped",
+                    f"tick it (--item {item.id}), skip it with a reason (--skip {item.id}=REASON), or save a partial record with --partial",
+                    f"items.{item.id}",
+                )
+            )
+    metrics_by_id = {m.id: m for m in checklist.metrics}
+    values: dict[str, Any] = {}
+    for metric_id, raw in request.metrics.items():
+        metric = metrics_by_id.get(metric_id)
+        if metric is None:
+            problems.append(
+                _problem(
+                    "--metric",
+                    f"{checklist.id} has no metric {metric_id!r}",
+                    _suggest(metric_id, list(metrics_by_id), "metrics"),
+                    f"metrics.{metric_id}",
+                )
+            )
+            continue
+        try:
+            values[metric_id] = parse_metric(metric, raw)
+        except ValueError as exc:
+            problems.append(
+                _problem(
+                    f"--metric {metric_id}",
+                    f"{metric.label}: {exc}",
+                    f"{metric.type}{f' in {metric.unit}' if metric.unit else ''}",
+                    f"metrics.{metric_id}",
+                )
+            )
+    for metric in checklist.metrics:
+        if metric.required and metric.id not in request.metrics and not request.partial:
+            problems.append(
+                _problem(
+                    "--metric",
+                    f"required metric {metric.id!r} ({metric.label}) has no value",
+                    f"add --metric {metric.id}=VALUE",
+                    f"metrics.{metric.id}",
+                )
+            )
+    if problems:
+        raise PlaybookError(problems)
+    done_items = {s.id for s in states}
+    complete = all(item.id in done_items for item in checklist.items if item.required)
+    complete = complete and all(m.id in values for m in checklist.metrics if m.required)
+    record = Record(
+        checklist=checklist.id,
+        unit=unit.id,
+        unit_kind=unit.kind,
+        occurrence=occurrence.key,
+        due=occurrence.due,
+        completed_at=now.astimezone(unit.timezone).replace(microsecond=0),
+        by=by,
+        complete=complete and not request.partial,
+        items=tuple(states),
+        metrics=values,
+        note=request.note.strip(),
+        checklist_version=checklist_version(playbook.root, checklist),
+    )
+    return Prepared(record, checklist, unit, picked, existing.get(occurrence.key))
+
+
+def checklist_version(root: Path, checklist: Checklist) -> str:
+    """The git blob id of the file the checklist was read from, as it is now."""
+    return git_blob_id((root / checklist.source).read_bytes())
+
+
+def existing_records(root: Path, checklist_id: str, unit_id: str) -> dict[date, Record]:
+    folder = root / "logs" / checklist_id / unit_id
+    found: dict[date, Record] = {}
+    if folder.is_dir():
+        for path in folder.glob("*.yml"):
+            try:
+                record = parse_record(path.read_text(encoding="utf-8"))
+            except (RecordError, yaml.YAMLError, UnicodeDecodeError, OSError):
+                continue  # a broken record is a finding of `playbook audit`, not a blocker
+            found[record.occurrence] = record
+    return found
+
+
+def commit_message(prepared: Prepared) -> str:
+    record = prepared.record
+    state = "done" if record.complete else "partial"
+    who = record.by.split("<")[0].strip()
+    subject = (
+        f"{prepared.checklist.title} {record.occurrence}, {prepared.unit.name}: {state} by {who}"
+    )
+    trailers = [f"Checklist: {record.checklist}", f"Occurrence: {record.occurrence}"]
+    trailers.append(f"{'Person' if record.unit_kind == 'person' else 'Team'}: {record.unit}")
+    trailers.append(f"Status: {state}")
+    return subject + "\n\n" + "\n".join(trailers) + "\n"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    prepared: Prepared
+    path: Path
+    commit: str | None  # None when not committed (--no-commit or --dry-run)
+    written: bool
+
+
+def record_completion(
+    root: Path,
+    request: CheckRequest,
+    now: datetime | None = None,
+    commit: bool = True,
+    dry_run: bool = False,
+) -> Outcome:
+    """Validate, write and commit one record; on any problem nothing is written."""
+    from . import gitrepo
+
+    playbook = load_playbook(root)
+    repo = gitrepo.open_repository(root) if commit or not request.by else None
+    if request.by:
+        name, email = gitrepo.parse_signature(request.by)
+        by = f"{name} <{email}>"
+    else:
+        assert repo is not None
+        by = gitrepo.identity(repo, root)
+    moment = now or datetime.now(playbook.timezone)
+    prepared = prepare_record(playbook, request, moment, by)
+    path = playbook.root / prepared.record.path
+    if dry_run:
+        return Outcome(prepared, path, None, False)
+    content = prepared.record.to_yaml().encode()
+    if not commit:
+        gitrepo.write_atomically(path, content, path.parent)
+        return Outcome(prepared, path, None, True)
+    assert repo is not None
+    relative = path.relative_to(Path(repo.working_tree_dir or root).resolve()).as_posix()
+    sha = gitrepo.commit_file(repo, relative, content, commit_message(prepared), request.by)
+    return Outcome(prepared, path, sha, True)

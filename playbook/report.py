@@ -1,0 +1,179 @@
+"""Text and JSON views of status and history for the terminal."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from .errors import Location, PlaybookError, Problem
+from .load import load_playbook
+from .records import load_records
+from .status import OccurrenceStatus, State, Summary, collect
+
+MARKS = {
+    State.DONE: "done",
+    State.LATE: "late",
+    State.MISSED: "MISSED",
+    State.DUE: "due",
+    State.UPCOMING: "upcoming",
+}
+
+
+def parse_as_of(value: str | None, timezone: ZoneInfo) -> datetime:
+    """Now, or the end of a given day, or a given ISO time."""
+    if value is None:
+        return datetime.now(timezone)
+    try:
+        if len(value) == 10:
+            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), timezone)
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise PlaybookError(
+            Problem(
+                Location("--as-of"),
+                f"{value!r} is not a date or time",
+                "write YYYY-MM-DD or YYYY-MM-DDTHH:MM",
+            )
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}" if moment else "—"
+
+
+def _state(summary: Summary) -> str:
+    if summary.overdue:
+        return "OVERDUE"
+    if summary.open:
+        return "due"
+    return "ok"
+
+
+def _summaries(
+    root: Path, as_of: str | None, team: str | None, owner: str | None, checklist: str | None = None
+) -> tuple[list[Summary], datetime, list[Problem]]:
+    playbook = load_playbook(root)
+    if team and team not in playbook.teams and team not in playbook.people:
+        raise PlaybookError(
+            Problem(
+                Location("--team"),
+                f"unknown team {team!r}",
+                f"known teams: {', '.join(playbook.teams) or 'none'}",
+            )
+        )
+    if owner and owner not in playbook.roles:
+        raise PlaybookError(
+            Problem(
+                Location("--owner"), f"unknown role {owner!r}", "give a role id, e.g. sales-manager"
+            )
+        )
+    if checklist and checklist not in playbook.checklists:
+        from .recording import find_checklist
+
+        find_checklist(playbook, checklist)
+    moment = parse_as_of(as_of, playbook.timezone)
+    records = load_records(playbook.root)
+    return (
+        collect(playbook, records.index(), moment, team, owner, checklist),
+        moment,
+        records.problems,
+    )
+
+
+def status_report(
+    root: Path, as_of: str | None, team: str | None, owner: str | None, fmt: str
+) -> tuple[str, bool]:
+    """The status table (or JSON) and whether anything is overdue."""
+    summaries, moment, problems = _summaries(root, as_of, team, owner)
+    overdue = any(s.overdue for s in summaries)
+    if fmt == "json":
+        return json.dumps(
+            {"as_of": moment.isoformat(), "checklists": [_summary_json(s) for s in summaries]},
+            indent=2,
+        ), overdue
+    rows = [("", "CHECKLIST", "FOR", "LAST DONE", "OPEN", "NEXT DUE", "ON TIME 90D", "STREAK")]
+    for s in summaries:
+        rows.append(
+            (
+                _state(s),
+                s.checklist.id,
+                s.unit.id,
+                f"{s.last_done.occurrence.key} ({s.last_done.state})" if s.last_done else "—",
+                ", ".join(f"{o.occurrence.key}" for o in s.open) or "—",
+                _when(s.next_due.due) if s.next_due else "—",
+                f"{s.on_time_rate:.0%}" if s.on_time_rate is not None else "—",
+                str(s.streak),
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        for row in rows
+    ]
+    lines.append("")
+    lines.append(
+        f"As of {moment:%Y-%m-%d %H:%M %Z}: {sum(s.overdue for s in summaries)} overdue, {sum(bool(s.open) for s in summaries)} open, {len(summaries)} tracked."
+    )
+    lines += [f"warning: {p.render()}" for p in problems]
+    return "\n".join(lines), overdue
+
+
+def _status_json(status: OccurrenceStatus) -> dict[str, object]:
+    out: dict[str, object] = {
+        "occurrence": status.occurrence.key.isoformat(),
+        "due": status.occurrence.due.isoformat(),
+        "state": str(status.state),
+        "overdue": status.overdue,
+    }
+    if status.occurrence.moved_from:
+        out["holiday"] = status.occurrence.holiday
+    if status.record:
+        out |= {
+            "by": status.record.by,
+            "completed_at": status.record.completed_at.isoformat(),
+            "metrics": status.record.metrics,
+        }
+    return out
+
+
+def _summary_json(s: Summary) -> dict[str, object]:
+    return {
+        "checklist": s.checklist.id,
+        "unit": s.unit.id,
+        "unit_kind": s.unit.kind,
+        "overdue": s.overdue,
+        "last_done": _status_json(s.last_done) if s.last_done else None,
+        "open": [_status_json(o) for o in s.open],
+        "next_due": s.next_due.due.isoformat() if s.next_due else None,
+        "on_time_rate": s.on_time_rate,
+        "streak": s.streak,
+    }
+
+
+def history_report(root: Path, checklist: str, team: str | None, as_of: str | None) -> str:
+    summaries, moment, _ = _summaries(root, as_of, team, None, checklist)
+    lines = []
+    for s in summaries:
+        lines.append(f"{s.checklist.title} — {s.unit.name} ({s.checklist.cadence.words()})")
+        for h in reversed(s.history):
+            state = MARKS[h.state] + (" (overdue)" if h.overdue else "")
+            moved = (
+                f" moved from {h.occurrence.moved_from} ({h.occurrence.holiday})"
+                if h.occurrence.moved_from
+                else ""
+            )
+            line = f"  {h.occurrence.key}  {state:<16}due {_when(h.occurrence.due)}{moved}"
+            if h.record:
+                line += (
+                    f"  by {h.record.by.split('<')[0].strip()} at {_when(h.record.completed_at)}"
+                )
+                if h.record.metrics:
+                    line += "  " + ", ".join(f"{k}={v}" for k, v in h.record.metrics.items())
+                if not h.record.complete:
+                    line += "  [partial]"
+            lines.append(line)
+        lines.append("")
+    return "\n".join(lines).rstrip() or f"No occurrences as of {moment:%Y-%m-%d}."

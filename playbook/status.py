@@ -1,0 +1,262 @@
+"""Occurrences × records → done, late, missed, due or upcoming.
+
+A checklist is recorded per unit: the whole playbook, each team, or each
+person (onboarding). Each occurrence is due at its time in the unit's time
+zone, counts as late after the checklist's grace period, and as missed once
+the next occurrence has come without a record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from .model import Checklist, Playbook
+from .records import Record
+
+PLAYBOOK_UNIT = "all"
+RATE_WINDOW = timedelta(days=90)
+
+
+class State(StrEnum):
+    DONE = "done"
+    LATE = "late"
+    MISSED = "missed"
+    DUE = "due"
+    UPCOMING = "upcoming"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """What a checklist is recorded for: the playbook, a team or a person."""
+
+    kind: str  # "playbook", "team" or "person"
+    id: str
+    name: str
+    timezone: ZoneInfo
+    country: str = ""
+    started: date | None = None
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    key: date  # the scheduled date: names the record file, stays put when a holiday moves it
+    due: datetime
+    moved_from: date | None = None
+    holiday: str = ""
+
+
+@dataclass(frozen=True)
+class OccurrenceStatus:
+    occurrence: Occurrence
+    state: State
+    record: Record | None = None
+    overdue: bool = False  # due and past its grace period
+
+
+@dataclass(frozen=True)
+class Summary:
+    checklist: Checklist
+    unit: Unit
+    history: list[OccurrenceStatus]
+    last_done: OccurrenceStatus | None
+    open: list[OccurrenceStatus]
+    next_due: Occurrence | None
+    on_time_rate: float | None  # over the last 90 days, None when nothing closed
+    streak: int  # on-time completions in a row, newest first
+
+    @property
+    def overdue(self) -> bool:
+        return any(status.overdue for status in self.open)
+
+
+def units(playbook: Playbook, checklist: Checklist) -> list[Unit]:
+    if checklist.scope == "person":
+        return [
+            Unit(
+                "person",
+                p.id,
+                p.name,
+                playbook.teams[p.team].timezone,
+                playbook.teams[p.team].country,
+                p.started,
+            )
+            for p in playbook.people.values()
+            if checklist.onboarding_for in (None, p.role) and p.started
+        ]
+    if checklist.scope == "team" and playbook.teams:
+        return [
+            Unit(
+                "team",
+                t.id,
+                t.name,
+                t.timezone if checklist.timezone == playbook.timezone else checklist.timezone,
+                t.country,
+            )
+            for t in playbook.teams.values()
+        ]
+    return [Unit("playbook", PLAYBOOK_UNIT, playbook.title, checklist.timezone, playbook.country)]
+
+
+@cache
+def _holidays(country: str, year: int) -> dict[date, str]:
+    import holidays  # imported on first use: ~35 ms
+
+    try:
+        return dict(holidays.country_holidays(country, years=year))
+    except NotImplementedError:
+        return {}
+
+
+def _working_day(day: date, country: str) -> bool:
+    return day.weekday() < 5 and day not in _holidays(country, day.year)
+
+
+def occurrences(
+    checklist: Checklist, unit: Unit, start: datetime, end: datetime
+) -> list[Occurrence]:
+    """The unit's occurrences due in [start, end), with public holidays applied."""
+    if checklist.scope == "person":
+        if unit.started is None:
+            return []
+        due = datetime.combine(
+            unit.started + checklist.due_after, checklist.cadence.at, unit.timezone
+        )
+        return [Occurrence(unit.started, due)] if start <= due < end else []
+    # Look a week either side so that moved occurrences near the edges are not lost.
+    found = checklist.cadence.occurrences(
+        unit.timezone, start - timedelta(days=7), end + timedelta(days=7)
+    )
+    result = []
+    for moment in found:
+        occurrence = _apply_holiday(checklist, unit, moment)
+        if occurrence and start <= occurrence.due < end:
+            result.append(occurrence)
+    return result
+
+
+def _apply_holiday(checklist: Checklist, unit: Unit, moment: datetime) -> Occurrence | None:
+    day = moment.date()
+    if not unit.country or checklist.on_holiday == "keep":
+        return Occurrence(day, moment)
+    name = _holidays(unit.country, day.year).get(day)
+    if name is None:
+        return Occurrence(day, moment)
+    if checklist.on_holiday == "skip":
+        return None
+    step = timedelta(days=-1 if checklist.on_holiday == "previous" else 1)
+    moved = day + step
+    while not _working_day(moved, unit.country):
+        moved += step
+    due = datetime.combine(moved, moment.time(), moment.tzinfo)
+    return Occurrence(day, due, moved_from=day, holiday=name)
+
+
+def judge(
+    checklist: Checklist,
+    occurrence: Occurrence,
+    following: Occurrence | None,
+    record: Record | None,
+    as_of: datetime,
+) -> OccurrenceStatus:
+    """The state of one occurrence as of a moment."""
+    if record is not None and record.complete and record.completed_at <= as_of:
+        late = record.completed_at > occurrence.due + checklist.late_after
+        return OccurrenceStatus(occurrence, State.LATE if late else State.DONE, record)
+    if occurrence.due > as_of:
+        return OccurrenceStatus(occurrence, State.UPCOMING, record)
+    if following is not None and following.due <= as_of:
+        return OccurrenceStatus(occurrence, State.MISSED, record)
+    overdue = as_of > occurrence.due + checklist.late_after
+    return OccurrenceStatus(occurrence, State.DUE, record, overdue)
+
+
+def summarize(
+    playbook: Playbook,
+    checklist: Checklist,
+    unit: Unit,
+    records: dict[date, Record],
+    as_of: datetime,
+    since: date | None = None,
+) -> Summary:
+    """Every occurrence of a checklist for one unit from `since` up to the next one after `as_of`."""
+    start_day = since or playbook.tracking_since or min(records, default=as_of.date())
+    start = datetime.combine(start_day, time(0), unit.timezone)
+    horizon = as_of + timedelta(days=400)
+    found = occurrences(checklist, unit, start, horizon)
+    upcoming_index = next((i for i, o in enumerate(found) if o.due > as_of), len(found))
+    found = found[: upcoming_index + 1]
+    history = [
+        judge(
+            checklist,
+            occ,
+            found[i + 1] if i + 1 < len(found) else None,
+            records.get(occ.key),
+            as_of,
+        )
+        for i, occ in enumerate(found)
+    ]
+    closed = [h for h in history if h.state in (State.DONE, State.LATE, State.MISSED)]
+    recent = [h for h in closed if h.occurrence.due >= as_of - RATE_WINDOW]
+    streak = 0
+    for status in reversed(closed):
+        if status.state is not State.DONE:
+            break
+        streak += 1
+    done = [h for h in history if h.state in (State.DONE, State.LATE)]
+    return Summary(
+        checklist=checklist,
+        unit=unit,
+        history=history,
+        last_done=done[-1] if done else None,
+        open=[h for h in history if h.state is State.DUE],
+        next_due=next((h.occurrence for h in history if h.state is State.UPCOMING), None),
+        on_time_rate=(sum(h.state is State.DONE for h in recent) / len(recent)) if recent else None,
+        streak=streak,
+    )
+
+
+def collect(
+    playbook: Playbook,
+    records: dict[tuple[str, str], dict[date, Record]],
+    as_of: datetime,
+    team: str | None = None,
+    owner: str | None = None,
+    checklist_id: str | None = None,
+) -> list[Summary]:
+    """A summary per checklist × unit, overdue first, then by next due time."""
+    summaries = []
+    for checklist in playbook.checklists.values():
+        if owner and owner not in checklist.owners:
+            continue
+        if checklist_id and checklist.id != checklist_id:
+            continue
+        for unit in units(playbook, checklist):
+            unit_team = (
+                unit.id
+                if unit.kind == "team"
+                else playbook.people[unit.id].team
+                if unit.kind == "person"
+                else None
+            )
+            if team and unit_team != team:
+                continue
+            summaries.append(
+                summarize(
+                    playbook, checklist, unit, records.get((checklist.id, unit.id), {}), as_of
+                )
+            )
+    far = as_of + timedelta(days=10_000)
+    return sorted(
+        summaries,
+        key=lambda s: (
+            not s.overdue,
+            not s.open,
+            s.next_due.due if s.next_due else far,
+            s.checklist.id,
+            s.unit.id,
+        ),
+    )
