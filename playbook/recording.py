@@ -151,7 +151,10 @@ def pick_occurrence(
             )
         )
     today = now.astimezone(unit.timezone).date()
-    recordable = [o for o in found if o.due <= now or o.due.date() == today]
+    # A recurring review can be recorded from its due day on; an onboarding plan
+    # from the new hire's first day, long before it is due.
+    opens = (lambda o: o.key) if checklist.scope == "person" else (lambda o: o.due.date())
+    recordable = [o for o in found if opens(o) <= today]
     if wanted is not None:
         match = [o for o in found if wanted in (o.key, o.due.date())]
         if not match:

@@ -1,0 +1,97 @@
+"""Run MkDocs with our plugin: the only module of the CLI path that imports MkDocs."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import PlaybookError
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    site_dir: Path
+    pages: int
+
+
+def _load_config(config_file: Path, **overrides: object):  # type: ignore[no-untyped-def]
+    # Material 9.7+ prints an end-of-life banner on import; the user did not ask for it.
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import ConfigurationError
+
+    if not config_file.is_file():
+        raise PlaybookError.at(
+            config_file,
+            "no mkdocs.yml here",
+            "run inside a playbook repository or pass --config-file",
+        )
+    try:
+        return load_config(str(config_file), **overrides)
+    except ConfigurationError as exc:
+        raise PlaybookError.at(
+            config_file, f"mkdocs.yml is not valid: {exc}", "fix mkdocs.yml"
+        ) from None
+
+
+def _log_to_stderr(verbose: bool) -> None:
+    logger = logging.getLogger("mkdocs")
+    if not any(getattr(h, "_playbook", False) for h in logger.handlers):
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)-7s - %(message)s"))
+        handler._playbook = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def build_site(
+    config_file: Path,
+    site_dir: Path | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    verbose: bool = False,
+) -> BuiltSite:
+    """Build the site; raise PlaybookError (with every playbook problem) instead of a traceback."""
+    from mkdocs.commands.build import build
+    from mkdocs.exceptions import Abort, MkDocsException
+
+    overrides: dict[str, object] = {"strict": strict}
+    if site_dir is not None:
+        overrides["site_dir"] = str(site_dir)
+    config = _load_config(config_file, **overrides)
+    _log_to_stderr(verbose)
+    plugin = config.plugins.get("playbook")
+    if plugin is not None and progress is not None:
+        plugin.on_progress = progress  # type: ignore[attr-defined]
+    config.plugins.on_startup(command="build", dirty=False)
+    try:
+        build(config)
+    except Abort as exc:
+        raise PlaybookError.at(
+            config_file, f"the build stopped: {exc}", "fix the warnings printed above"
+        ) from None
+    except MkDocsException as exc:
+        raise PlaybookError.at(config_file, str(exc).strip(), "") from None
+    finally:
+        config.plugins.on_shutdown()
+    built = Path(config.site_dir)
+    pages = sum(1 for _ in built.rglob("index.html"))
+    return BuiltSite(built, pages)
+
+
+def serve_site(config_file: Path, dev_addr: str, strict: bool = False) -> None:
+    from mkdocs.commands.serve import serve
+    from mkdocs.exceptions import MkDocsException
+
+    _load_config(config_file)  # fail early with our message
+    _log_to_stderr(verbose=False)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    try:
+        serve(str(config_file), dev_addr=dev_addr, strict=strict)
+    except MkDocsException as exc:
+        raise PlaybookError.at(config_file, str(exc).strip()) from None

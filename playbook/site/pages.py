@@ -1,0 +1,424 @@
+"""Every generated page of the site, rendered from the model as Markdown.
+
+Pure functions: a Playbook and the build time in, `{path: markdown}` out.
+Paths are relative to the docs folder; links between pages are relative
+`.md` links so MkDocs checks them under --strict.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from ..model import Checklist, Playbook, Role
+from ..schedule import describe_duration
+from ..status import Summary
+from . import diagrams, tracking
+from .markdown import bullets, cell, front_matter, link, table, text
+
+ROLES_INDEX = "roles/index.md"
+CHECKLISTS_INDEX = "checklists/index.md"
+ONBOARDING_INDEX = "onboarding/index.md"
+CALENDAR = "calendar.md"
+DASHBOARD = tracking.DASHBOARD
+CALENDAR_WEEKS = 8
+FAMILY_TITLES = {
+    "sales": "Sales",
+    "customer-success": "Customer success",
+    "management": "Management",
+    "sales-operations": "Sales operations",
+}
+CADENCE_GROUPS = ["Daily", "Weekly", "Monthly", "Quarterly", "Yearly", "Onboarding", "Other"]
+
+
+def role_path(role_id: str) -> str:
+    return f"roles/{role_id}.md"
+
+
+def checklist_path(checklist: Checklist) -> str:
+    if checklist.onboarding_for:
+        return f"onboarding/{checklist.onboarding_for}.md"
+    return f"checklists/{checklist.id}.md"
+
+
+def rel(from_page: str, to_page: str) -> str:
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+def cadence_group(checklist: Checklist) -> str:
+    if checklist.cadence.per_person:
+        return "Onboarding"
+    parts = checklist.cadence.parts
+    freq = parts.get("FREQ")
+    if freq == "MONTHLY" and parts.get("BYMONTH") and len(parts["BYMONTH"].split(",")) == 4:
+        return "Quarterly"
+    if freq == "MONTHLY" and parts.get("BYMONTH") and len(parts["BYMONTH"].split(",")) == 1:
+        return "Yearly"
+    return {
+        "DAILY": "Daily",
+        "WEEKLY": "Weekly",
+        "MONTHLY": "Monthly",
+        "YEARLY": "Yearly",
+    }.get(freq or "", "Other")
+
+
+def _when(moment: datetime) -> str:
+    return f"{moment:%a %d %b %Y, %H:%M}"
+
+
+def calendar_feed_path(team: str | None = None) -> str:
+    return f"calendar-{team}.ics" if team else "calendar.ics"
+
+
+def render_site(
+    playbook: Playbook, now: datetime, summaries: list[Summary] | None = None
+) -> dict[str, str]:
+    """All generated pages of the playbook, keyed by their path under docs/.
+
+    `summaries` (the status of every checklist × unit as of `now`) adds the
+    dashboard and the history sections; without it the site is the playbook alone.
+    """
+    pages = {
+        ROLES_INDEX: roles_index(playbook),
+        CHECKLISTS_INDEX: checklists_index(playbook, now),
+        ONBOARDING_INDEX: onboarding_index(playbook, summaries),
+        CALENDAR: calendar(playbook, now),
+    }
+    for role in playbook.roles.values():
+        pages[role_path(role.id)] = role_page(playbook, role)
+    for checklist in playbook.checklists.values():
+        page = checklist_path(checklist)
+        pages[page] = checklist_page(playbook, checklist, now)
+        if summaries is not None:
+            pages[page] += "\n" + tracking.checklist_history(
+                checklist, summaries, rel(page, calendar_feed_path())
+            )
+    if summaries is not None:
+        pages[DASHBOARD] = tracking.dashboard(playbook, summaries, now, _pages_from(DASHBOARD, playbook))
+    return pages
+
+
+def _pages_from(page: str, playbook: Playbook) -> dict[str, str]:
+    return {c.id: rel(page, checklist_path(c)) for c in playbook.checklists.values()}
+
+
+def _role_link(playbook: Playbook, role_id: str, from_page: str) -> str:
+    role = playbook.roles[role_id]
+    return link(role.title, rel(from_page, role_path(role_id)))
+
+
+def _roles(playbook: Playbook, role_ids: tuple[str, ...], from_page: str) -> str:
+    return ", ".join(_role_link(playbook, role_id, from_page) for role_id in role_ids)
+
+
+def roles_index(playbook: Playbook) -> str:
+    page = ROLES_INDEX
+    out = [front_matter(title="Roles", tags=["Roles"]), "# Roles\n\n"]
+    out.append(
+        f"The {len(playbook.roles)} roles of {text(playbook.company or playbook.title)}, "
+        "who they report to, and what each is for.\n\n"
+    )
+    by_family: dict[str, list[Role]] = defaultdict(list)
+    for role in playbook.roles.values():
+        by_family[role.family].append(role)
+    for family, title in FAMILY_TITLES.items():
+        members = by_family.get(family)
+        if not members:
+            continue
+        out.append(f"## {title}\n\n")
+        rows = [
+            (
+                link(role.title, rel(page, role_path(role.id))),
+                cell(", ".join(role.aliases)),
+                _role_link(playbook, role.reports_to, page) if role.reports_to else "—",
+                cell(role.summary),
+            )
+            for role in members
+        ]
+        out.append(table(["Role", "Also called", "Reports to", "In one sentence"], rows) + "\n")
+    out.append("## Organisation chart\n\n" + diagrams.org_chart(playbook))
+    return "".join(out)
+
+
+def role_page(playbook: Playbook, role: Role) -> str:
+    page = role_path(role.id)
+    tags = ["Role", FAMILY_TITLES.get(role.family, role.family.title())]
+    out = [
+        front_matter(title=role.title, tags=tags, search={"boost": 2}),
+        f"# {text(role.title)}\n\n",
+    ]
+    if role.aliases:
+        out.append(f"*Also called {text(', '.join(role.aliases))}.*\n\n")
+    out.append(f'!!! abstract "In one sentence"\n    {text(role.summary)}\n\n')
+    facts = []
+    if role.reports_to:
+        facts.append(("Reports to", _role_link(playbook, role.reports_to, page)))
+    reports = playbook.reports(role.id)
+    if reports:
+        facts.append(
+            ("Direct reports", ", ".join(_role_link(playbook, r.id, page) for r in reports))
+        )
+    if role.funnel_stages:
+        stage_titles = {stage.id: stage.title for stage in playbook.funnel}
+        facts.append(
+            ("Funnel stages", cell(", ".join(stage_titles[s] for s in role.funnel_stages)))
+        )
+    if role.onboarding:
+        onboarding = playbook.checklists[role.onboarding_checklist_id]
+        facts.append(
+            (
+                "Onboarding",
+                link(f"{role.title} onboarding plan", rel(page, checklist_path(onboarding))),
+            )
+        )
+    if facts:
+        out.append(table(["", ""], facts) + "\n")
+    if role.mission:
+        out.append(f"## Mission\n\n{text(role.mission)}\n\n")
+    out.append("## Responsibilities\n\n")
+    for group in role.responsibilities:
+        out.append(f"### {text(group.area)}\n\n{bullets(group.items)}\n")
+    if role.kpis:
+        out.append("## KPIs\n\n")
+        rows = [
+            (
+                f"**{cell(k.name)}**",
+                cell(k.definition),
+                cell(f"{k.target} {k.unit}"),
+                cell(k.cadence),
+            )
+            for k in role.kpis
+        ]
+        out.append(table(["KPI", "Definition", "Target", "Measured"], rows) + "\n")
+    out.append(_handoffs(playbook, role, page))
+    if role.tools or role.skills:
+        out.append("## Tools and skills\n\n")
+        if role.tools:
+            out.append("**Tools:** " + text(", ".join(role.tools)) + "\n\n")
+        if role.skills:
+            out.append("**Skills:**\n\n" + bullets(role.skills) + "\n")
+    owned = [c for c in playbook.checklists_owned_by(role.id) if not c.onboarding_for]
+    related = [
+        c
+        for c in playbook.checklists.values()
+        if role.id in c.roles and c not in owned and not c.onboarding_for
+    ]
+    if owned or related:
+        out.append("## Checklists\n\n")
+        rows = [
+            (
+                link(c.title, rel(page, checklist_path(c))),
+                "runs it" if c in owned else "takes part",
+                cell(c.cadence.words()),
+            )
+            for c in owned + related
+        ]
+        out.append(table(["Checklist", "This role", "When"], rows) + "\n")
+    sources = [r for r in playbook.roles.values() if role.id in r.career_path]
+    if role.career_path or sources:
+        out.append("## Career path\n\n" + diagrams.career_path(playbook, role) + "\n")
+        if role.career_path:
+            out.append("Next steps: " + _roles(playbook, role.career_path, page) + ".\n")
+    return "".join(out)
+
+
+def _handoffs(playbook: Playbook, role: Role, page: str) -> str:
+    incoming = playbook.handoffs_into(role.id)
+    if not role.handoffs and not incoming:
+        return ""
+    out = ["## Hand-offs\n\n"]
+    for handoff in role.handoffs:
+        out.append(
+            f"### To {_role_link(playbook, handoff.to, page)}: {text(handoff.when)}\n\n"
+            f"**Hand over when:**\n\n{bullets(handoff.criteria)}\n"
+            f"**What is handed over:**\n\n{bullets(handoff.handover)}\n"
+        )
+    for source, handoff in incoming:
+        out.append(
+            f"### From {_role_link(playbook, source.id, page)}: {text(handoff.when)}\n\n"
+            f"**Expect to receive:** {text('; '.join(handoff.handover))}.\n\n"
+        )
+    return "".join(out)
+
+
+def checklist_page(playbook: Playbook, checklist: Checklist, now: datetime) -> str:
+    page = checklist_path(checklist)
+    group = cadence_group(checklist)
+    tags = [
+        "Checklist",
+        group,
+        *(playbook.roles[o].title for o in checklist.owners),
+        *checklist.tags,
+    ]
+    out = [front_matter(title=checklist.title, tags=tags), f"# {text(checklist.title)}\n\n"]
+    out.append(f'!!! abstract "Purpose"\n    {text(checklist.purpose)}\n\n')
+    facts = [
+        ("Run by", _roles(playbook, checklist.owners, page)),
+        ("When", f"{cell(checklist.cadence.words())} ({cell(checklist.timezone.key)})"),
+    ]
+    if checklist.cadence.per_person:
+        facts.append(("Late", "when a phase is not done by its due day"))
+    else:
+        facts.append(
+            (
+                "Late",
+                f"when recorded more than {describe_duration(checklist.late_after)} after the due time",
+            )
+        )
+        upcoming = checklist.cadence.next_dates(checklist.timezone, now, 5)
+        facts.append(("Next dates", "<br>".join(_when(moment) for moment in upcoming)))
+        facts.append(("Rule", f"`RRULE:{checklist.cadence.rule}`"))
+    facts.append(("Source", f"`{checklist.source}`"))
+    out.append(table(["", ""], facts) + "\n")
+    out.append("## Items\n\n")
+    for section in checklist.sections:
+        phase = _phase_due(playbook, checklist, section.title)
+        out.append(f"### {text(section.title)}{phase}\n\n")
+        for item in section.items:
+            optional = " *(optional)*" if not item.required else ""
+            out.append(f"- [ ] {text(item.text)}{optional}\n")
+            details = text(item.help) if item.help else ""
+            if item.link:
+                details += (" " if details else "") + link("More", item.link)
+            if details:
+                out.append(f"    <br><small>{details}</small>\n")
+        out.append("\n")
+    if checklist.metrics:
+        out.append("## Metrics to capture\n\n")
+        rows = [
+            (
+                f"**{cell(m.label)}**",
+                f"`{m.id}`",
+                m.type,
+                cell(m.unit or "—"),
+                "yes" if m.required else "no",
+            )
+            for m in checklist.metrics
+        ]
+        out.append(table(["Metric", "Id", "Type", "Unit", "Required"], rows) + "\n")
+    related_roles = [r for r in checklist.roles if r not in checklist.owners]
+    if related_roles or checklist.pages:
+        out.append("## Related\n\n")
+        for role_id in related_roles:
+            out.append(f"- {_role_link(playbook, role_id, page)}\n")
+        for target in checklist.pages:
+            out.append(
+                f"- [{text(target.removesuffix('.md').replace('-', ' ').capitalize())}]({rel(page, target)})\n"
+            )
+        out.append("\n")
+    return "".join(out)
+
+
+def _phase_due(playbook: Playbook, checklist: Checklist, section_title: str) -> str:
+    if not checklist.onboarding_for:
+        return ""
+    role = playbook.roles[checklist.onboarding_for]
+    for phase in role.onboarding:
+        if phase.title == section_title:
+            return f" <small>(by day {phase.due.days})</small>" if phase.due.days else ""
+    return ""
+
+
+def checklists_index(playbook: Playbook, now: datetime) -> str:
+    page = CHECKLISTS_INDEX
+    out = [front_matter(title="Checklists", tags=["Checklist"]), "# Checklists\n\n"]
+    out.append(
+        "The recurring reviews of the team. Each page lists the items to tick and the numbers to "
+        f"capture; the [calendar]({rel(page, CALENDAR)}) shows when they fall in the next "
+        f"{CALENDAR_WEEKS} weeks.\n\n"
+    )
+    groups: dict[str, list[Checklist]] = defaultdict(list)
+    for checklist in playbook.checklists.values():
+        groups[cadence_group(checklist)].append(checklist)
+    for group in CADENCE_GROUPS:
+        members = groups.get(group)
+        if not members:
+            continue
+        out.append(f"## {group}\n\n")
+        rows = []
+        for c in members:
+            upcoming = c.cadence.next_dates(c.timezone, now, 1)
+            rows.append(
+                (
+                    link(c.title, rel(page, checklist_path(c))),
+                    cell(c.cadence.words()),
+                    _roles(playbook, c.owners, page),
+                    _when(upcoming[0]) if upcoming else "per new hire",
+                )
+            )
+        out.append(table(["Checklist", "When", "Run by", "Next"], rows) + "\n")
+    return "".join(out)
+
+
+def onboarding_index(playbook: Playbook, summaries: list[Summary] | None = None) -> str:
+    page = ONBOARDING_INDEX
+    out = [front_matter(title="Onboarding", tags=["Onboarding"]), "# Onboarding\n\n"]
+    out.append(
+        "Every role with an onboarding plan has a page of phases and tasks. A new hire works "
+        "through it with their manager, who records each phase as it is completed.\n\n"
+    )
+    rows = []
+    for role in playbook.roles.values():
+        if not role.onboarding:
+            continue
+        checklist = playbook.checklists[role.onboarding_checklist_id]
+        tasks = sum(len(phase.tasks) for phase in role.onboarding)
+        rows.append(
+            (
+                link(role.title, rel(page, checklist_path(checklist))),
+                cell(" → ".join(phase.title for phase in role.onboarding)),
+                str(tasks),
+                _roles(playbook, checklist.owners, page),
+            )
+        )
+    if rows:
+        out.append(table(["Role", "Phases", "Tasks", "Guided by"], rows))
+    else:
+        out.append("No role has an onboarding plan yet: add `onboarding:` phases to a role file.\n")
+    if summaries:
+        out.append("\n" + tracking.onboarding_progress(playbook, summaries, _pages_from(page, playbook)))
+    return "".join(out)
+
+
+def calendar(playbook: Playbook, now: datetime) -> str:
+    page = CALENDAR
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + timedelta(weeks=CALENDAR_WEEKS)
+    occurrences = sorted(
+        (
+            (moment, checklist)
+            for checklist in playbook.checklists.values()
+            for moment in checklist.cadence.occurrences(checklist.timezone, start, end)
+        ),
+        key=lambda pair: (pair[0], pair[1].id),
+    )
+    out = [front_matter(title="Calendar", tags=["Checklist"]), "# Calendar\n\n"]
+    out.append(
+        f"Every review due in the {CALENDAR_WEEKS} weeks from {start:%d %B %Y} "
+        f"(the time this site was built), in each checklist's own time zone.\n\n"
+    )
+    feeds = [link("all checklists", rel(page, calendar_feed_path()))]
+    feeds += [link(team.name, rel(page, calendar_feed_path(team.id))) for team in playbook.teams.values()]
+    out.append(
+        ":material-calendar-sync: Subscribe in Outlook, Google Calendar or any calendar app: "
+        + ", ".join(feeds)
+        + ".\n\n"
+    )
+    by_week: dict[str, list[tuple[datetime, Checklist]]] = defaultdict(list)
+    for moment, checklist in occurrences:
+        monday = (moment - timedelta(days=moment.weekday())).date()
+        by_week[f"Week of {monday:%d %B %Y}"].append((moment, checklist))
+    for week, entries in by_week.items():
+        rows = [
+            (
+                _when(moment),
+                link(c.title, rel(page, checklist_path(c))),
+                _roles(playbook, c.owners, page),
+            )
+            for moment, c in entries
+        ]
+        out.append(f"## {week}\n\n" + table(["When", "Checklist", "Run by"], rows) + "\n")
+    if not occurrences:
+        out.append("Nothing is scheduled in this period.\n")
+    return "".join(out)

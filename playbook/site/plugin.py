@@ -1,0 +1,151 @@
+"""The MkDocs plugin: loads the playbook and adds its pages to the build in memory.
+
+Registered under the `mkdocs.plugins` entry point as `playbook`, so plain
+`mkdocs build` and `mkdocs serve` work as well as `playbook build`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from ..errors import PlaybookError
+from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE, load_playbook
+from ..ical import calendar_feed
+from ..model import Playbook
+from ..records import LOGS_DIR, load_records
+from ..status import Summary, collect
+from . import diagrams
+from .nav import default_nav, expand_nav, generated_sections
+from .pages import calendar_feed_path, render_site
+
+log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+MERMAID_URI = "assets/playbook/mermaid.min.js"
+
+MARKER = re.compile(r"<!--\s*playbook:([a-z-]+)\s*-->")
+BLOCKS: dict[str, Callable[[Playbook], str]] = {
+    "org-chart": diagrams.org_chart,
+    "funnel": diagrams.funnel,
+    "handoffs": diagrams.handoffs,
+}
+
+
+class PlaybookConfig(base.Config):
+    root = c.Optional(c.Dir(exists=True))
+    """Folder holding playbook.yml, roles/ and checklists/; defaults to mkdocs.yml's folder."""
+    nav_limit = c.Type(int, default=40)
+    """Sections with more pages than this list only their index page in the navigation."""
+    offline_diagrams = c.Type(bool, default=True)
+    """Ship Mermaid with the site instead of letting Material fetch it from a CDN."""
+
+
+class PlaybookPlugin(BasePlugin[PlaybookConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.playbook: Playbook | None = None
+        self.summaries: list[Summary] = []
+        self.now = datetime.now().astimezone()
+        self.on_progress: Callable[[int, int], None] | None = None
+        self._rendered = 0
+        self._total = 0
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        """Load and cross-check the playbook; any problem stops the build with every message."""
+        root = Path(self.config.root or Path(config.config_file_path).parent)
+        try:
+            self.playbook = load_playbook(root, Path(config.docs_dir))
+        except PlaybookError as exc:
+            raise PluginError("the playbook has problems:\n" + exc.render()) from None
+        self.root = root
+        self.now = datetime.now(self.playbook.timezone)
+        records = load_records(self.playbook.root)
+        for problem in records.problems:
+            log.warning(f"{problem.render()} (`playbook audit` lists every finding)")
+        self.summaries = collect(self.playbook, records.index(), self.now)
+        sections = generated_sections(self.playbook, self.config.nav_limit)
+        if config.nav is None:
+            docs = Path(config.docs_dir)
+            handwritten = [p.relative_to(docs).as_posix() for p in sorted(docs.rglob("*.md"))]
+            config.nav = default_nav(handwritten, sections)
+        else:
+            config.nav = expand_nav(config.nav, sections)
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Add every generated page; a hand-written file of the same path is an error."""
+        assert self.playbook is not None
+        pages = render_site(self.playbook, self.now, self.summaries)
+        for path, content in pages.items():
+            if files.get_file_from_path(path):
+                raise PluginError(
+                    f"docs/{path} is generated from the playbook and must not exist in docs/: "
+                    "delete it or move it elsewhere"
+                )
+            files.append(File.generated(config, path, content=content))
+        for team in [None, *self.playbook.teams]:
+            feed = calendar_feed(self.playbook, team, self.now)
+            files.append(File.generated(config, calendar_feed_path(team), content=feed))
+        if self.config.offline_diagrams:
+            files.append(
+                File.generated(config, MERMAID_URI, abs_src_path=str(ASSETS / "mermaid.min.js"))
+            )
+        self._total = sum(1 for f in files if f.is_documentation_page())
+        self._rendered = 0
+        return files
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        """Replace `<!-- playbook:org-chart -->` style markers with generated blocks."""
+        assert self.playbook is not None
+        playbook = self.playbook
+
+        def block(match: re.Match[str]) -> str:
+            name = match[1]
+            if name not in BLOCKS:
+                log.warning(
+                    f"{page.file.src_uri}: unknown marker {match[0]}; known: {', '.join(BLOCKS)}"
+                )
+                return match[0]
+            return BLOCKS[name](playbook)
+
+        return MARKER.sub(block, markdown)
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        self._rendered += 1
+        if self.on_progress:
+            self.on_progress(self._rendered, self._total)
+        return html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        """Load the bundled Mermaid on pages with diagrams; Material uses it if it is there.
+
+        Without it Material fetches Mermaid from a CDN, which an intranet or an
+        offline laptop cannot reach, and the diagrams stay as text.
+        """
+        if not self.config.offline_diagrams or 'class="mermaid"' not in output:
+            return output
+        src = get_relative_url(MERMAID_URI, page.url)
+        return output.replace("</head>", f'<script src="{src}"></script></head>', 1)
+
+    def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> None:
+        """Rebuild when a YAML file of the playbook or a record changes."""
+        for name in (ROLES_DIR, CHECKLISTS_DIR, SETTINGS_FILE, LOGS_DIR):
+            if (self.root / name).exists():
+                server.watch(str(self.root / name))
