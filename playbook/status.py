@@ -85,7 +85,9 @@ def units(playbook: Playbook, checklist: Checklist) -> list[Unit]:
                 p.started,
             )
             for p in playbook.people.values()
-            if checklist.onboarding_for in (None, p.role) and p.started
+            if checklist.onboarding_for in (None, p.role)
+            and p.started
+            and (playbook.tracking_since is None or p.started >= playbook.tracking_since)
         ]
     if checklist.scope == "team" and playbook.teams:
         return [

@@ -95,7 +95,9 @@ def render_site(
                 checklist, summaries, rel(page, calendar_feed_path())
             )
     if summaries is not None:
-        pages[DASHBOARD] = tracking.dashboard(playbook, summaries, now, _pages_from(DASHBOARD, playbook))
+        pages[DASHBOARD] = tracking.dashboard(
+            playbook, summaries, now, _pages_from(DASHBOARD, playbook)
+        )
     return pages
 
 
@@ -377,7 +379,9 @@ def onboarding_index(playbook: Playbook, summaries: list[Summary] | None = None)
     else:
         out.append("No role has an onboarding plan yet: add `onboarding:` phases to a role file.\n")
     if summaries:
-        out.append("\n" + tracking.onboarding_progress(playbook, summaries, _pages_from(page, playbook)))
+        out.append(
+            "\n" + tracking.onboarding_progress(playbook, summaries, _pages_from(page, playbook))
+        )
     return "".join(out)
 
 
@@ -399,7 +403,9 @@ def calendar(playbook: Playbook, now: datetime) -> str:
         f"(the time this site was built), in each checklist's own time zone.\n\n"
     )
     feeds = [link("all checklists", rel(page, calendar_feed_path()))]
-    feeds += [link(team.name, rel(page, calendar_feed_path(team.id))) for team in playbook.teams.values()]
+    feeds += [
+        link(team.name, rel(page, calendar_feed_path(team.id))) for team in playbook.teams.values()
+    ]
     out.append(
         ":material-calendar-sync: Subscribe in Outlook, Google Calendar or any calendar app: "
         + ", ".join(feeds)

@@ -23,8 +23,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from ..errors import PlaybookError
-from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE, load_playbook
 from ..ical import calendar_feed
+from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE, load_playbook
 from ..model import Playbook
 from ..records import LOGS_DIR, load_records
 from ..status import Summary, collect

@@ -87,27 +87,40 @@ def checklist_history(checklist: Checklist, summaries: list[Summary], calendar_l
         rows = []
         for status in reversed(recent):
             record = status.record
-            moved = f" (moved: {cell(status.occurrence.holiday)})" if status.occurrence.moved_from else ""
+            moved = (
+                f" (moved: {cell(status.occurrence.holiday)})"
+                if status.occurrence.moved_from
+                else ""
+            )
             rows.append(
                 (
                     f"{status.occurrence.key:%a %d %b %Y}{moved}",
                     _label(status) + (" (partial)" if record and not record.complete else ""),
                     _who(status),
                     f"{record.completed_at:%d %b %H:%M}" if record else "—",
-                    cell(", ".join(f"{k} {v}" for k, v in record.metrics.items())) if record else "",
+                    cell(", ".join(f"{k} {v}" for k, v in record.metrics.items()))
+                    if record
+                    else "",
                     cell(record.note) if record else "",
                 )
             )
         if rows:
-            out.append(table(["Occurrence", "State", "By", "Recorded", "Metrics", "Note"], rows) + "\n")
+            out.append(
+                table(["Occurrence", "State", "By", "Recorded", "Metrics", "Note"], rows) + "\n"
+            )
     out.append(legend())
     out.append(f"[:material-calendar: Subscribe in your calendar (.ics)]({calendar_link})\n")
     return "".join(out)
 
 
-def dashboard(playbook: Playbook, summaries: list[Summary], now: datetime, page_of: dict[str, str]) -> str:
+def dashboard(
+    playbook: Playbook, summaries: list[Summary], now: datetime, page_of: dict[str, str]
+) -> str:
     """Every checklist × team, overdue first, as of the build."""
-    out = [front_matter(title="Dashboard", tags=["Checklist"], search={"exclude": True}), "# Dashboard\n\n"]
+    out = [
+        front_matter(title="Dashboard", tags=["Checklist"], search={"exclude": True}),
+        "# Dashboard\n\n",
+    ]
     overdue = sum(s.overdue for s in summaries)
     open_count = sum(bool(s.open) for s in summaries)
     out.append(
@@ -115,7 +128,9 @@ def dashboard(playbook: Playbook, summaries: list[Summary], now: datetime, page_
         f"**{overdue}** overdue, **{open_count}** open, {len(summaries)} tracked.\n\n"
     )
     if not summaries:
-        out.append("Nothing is tracked yet: add teams to `playbook.yml` and record with `playbook check`.\n")
+        out.append(
+            "Nothing is tracked yet: add teams to `playbook.yml` and record with `playbook check`.\n"
+        )
         return "".join(out)
     rows = []
     for s in summaries:
@@ -127,17 +142,26 @@ def dashboard(playbook: Playbook, summaries: list[Summary], now: datetime, page_
                 link(s.checklist.title, page_of[s.checklist.id]),
                 cell(s.unit.name),
                 strip(recent),
-                f"{s.last_done.occurrence.key:%d %b %Y} ({LABELS[s.last_done.state]})" if s.last_done else "—",
+                f"{s.last_done.occurrence.key:%d %b %Y} ({LABELS[s.last_done.state]})"
+                if s.last_done
+                else "—",
                 f"{s.next_due.due:%a %d %b, %H:%M}" if s.next_due else "—",
                 _rate(s),
             )
         )
-    out.append(table(["State", "Checklist", "For", "Last 12", "Last done", "Next due", "On time (90 d)"], rows))
+    out.append(
+        table(
+            ["State", "Checklist", "For", "Last 12", "Last done", "Next due", "On time (90 d)"],
+            rows,
+        )
+    )
     out.append("\n" + legend())
     return "".join(out)
 
 
-def onboarding_progress(playbook: Playbook, summaries: list[Summary], page_of: dict[str, str]) -> str:
+def onboarding_progress(
+    playbook: Playbook, summaries: list[Summary], page_of: dict[str, str]
+) -> str:
     """Each new hire's onboarding: tasks done out of all, and whether it is on time."""
     people = [s for s in summaries if s.checklist.onboarding_for and s.unit.kind == "person"]
     if not people:
