@@ -42,7 +42,10 @@ METRIC_SAMPLES = {
 
 
 def manager_of(playbook: Playbook, unit: Unit) -> str:
-    team = playbook.teams.get(unit.id) or playbook.teams[playbook.people[unit.id].team]
+    if unit.kind == "person":
+        team = playbook.teams[playbook.people[unit.id].team]
+    else:  # a team, or the whole playbook: its first team's manager runs it
+        team = playbook.teams.get(unit.id) or next(iter(playbook.teams.values()))
     person = playbook.people[team.manager] if team.manager else team.members[0]
     return person.signature
 
