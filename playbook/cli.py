@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import PlaybookError
+from .errors import Location, PlaybookError, Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -361,3 +361,67 @@ def history(checklist: str, team: str | None, as_of: str | None, root: Path) -> 
     from .report import history_report
 
     click.echo(history_report(root, checklist, team, as_of))
+
+
+@main.command()
+@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
+@reports_problems
+def audit(root: Path) -> None:
+    """Check the records against git history; exit 1 on any finding.
+
+    Finds records added together with other files, edited by hand after they
+    were recorded, dated after their commit, naming unknown checklists or
+    items, not committed, or not readable.
+
+    \b
+    Example:
+      playbook audit
+    """
+    from .audit import audit as run_audit
+
+    findings = run_audit(root)
+    if findings:
+        raise PlaybookError(findings)
+    click.echo("OK: every record was committed on its own and is unchanged since.")
+
+
+@main.command()
+@click.option("--team", help="Only this team's checklists.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the feed to this .ics file (default: standard output).",
+)
+@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
+@reports_problems
+def calendar(team: str | None, out: Path | None, root: Path) -> None:
+    """An iCalendar feed with one recurring event per checklist and team.
+
+    Subscribe to it in Outlook or Google Calendar; the built site also
+    publishes it as calendar.ics (and calendar-TEAM.ics per team).
+
+    \b
+    Example:
+      playbook calendar --team warsaw --out warsaw.ics
+    """
+    from datetime import datetime
+
+    from .ical import calendar_feed
+    from .load import load_playbook
+
+    playbook = load_playbook(root)
+    if team and team not in playbook.teams:
+        raise PlaybookError(
+            Problem(
+                Location("--team"),
+                f"unknown team {team!r}",
+                f"known teams: {', '.join(playbook.teams) or 'none'}",
+            )
+        )
+    feed = calendar_feed(playbook, team, datetime.now(playbook.timezone))
+    if out is None:
+        click.echo(feed.decode(), nl=False)
+    else:
+        out.write_bytes(feed)
+        click.echo(f"Wrote {out}.", err=True)
