@@ -151,9 +151,18 @@ class _progress:
     "-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
 )
 @click.option("--strict", is_flag=True, help="Treat every MkDocs warning as an error.")
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow an address beyond this machine; anyone who can reach it can record.",
+)
 @reports_problems
-def serve(config_file: Path, dev_addr: str, strict: bool) -> None:
-    """Preview the site live; it rebuilds when a YAML or Markdown file changes.
+def serve(config_file: Path, dev_addr: str, strict: bool, allow_remote: bool) -> None:
+    """Preview the site live and record checklists from the browser.
+
+    The site rebuilds when a YAML, Markdown or record file changes. Each
+    checklist page gets a form whose Record button commits the record, just
+    like `playbook check`. Only pages served by this process can record.
 
     \b
     Example:
@@ -164,7 +173,7 @@ def serve(config_file: Path, dev_addr: str, strict: bool) -> None:
     from .site.build import serve_site
 
     load_playbook(config_file.parent)
-    serve_site(config_file, dev_addr, strict)
+    serve_site(config_file, dev_addr, strict, allow_remote)
 
 
 @main.command()

@@ -207,31 +207,35 @@ def pick_occurrence(
     return latest, f"{why} {latest.key:%a %d %b %Y} (due {latest.due:%H:%M})"
 
 
-_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?")
+# How each metric type is read from text. The browser form applies the same
+# rules (they are embedded in the page), so the two can never disagree.
+METRIC_RULES: dict[str, dict[str, str]] = {
+    "integer": {"strip": r"[\s_]", "pattern": r"[-+]?\d+", "expected": "a whole number, e.g. 42"},
+    "number": {"strip": r"[\s_]", "pattern": r"[-+]?\d+(\.\d+)?", "expected": "a number, e.g. 3.5"},
+    "money": {
+        "strip": r"[\s_€$£]|^[A-Z]{3}|[A-Z]{3}$",
+        "pattern": r"[-+]?\d+(\.\d{1,2})?",
+        "expected": "an amount such as 12500.50 (no thousands separators)",
+    },
+    "percent": {
+        "strip": r"[\s_%]",
+        "pattern": r"[-+]?\d+(\.\d+)?",
+        "expected": "a percentage, e.g. 85 or 85%",
+    },
+    "text": {"strip": "", "pattern": r"[\s\S]*\S[\s\S]*", "expected": "some text"},
+}
 
 
 def parse_metric(metric: Metric, raw: str) -> int | float | str:
     """A metric value from text, by its type; ValueError says what was expected."""
-    value = raw.strip()
+    rule = METRIC_RULES[metric.type]
+    cleaned = re.sub(rule["strip"], "", raw.strip()) if rule["strip"] else raw.strip()
+    if not re.fullmatch(rule["pattern"], cleaned):
+        raise ValueError(f"expected {rule['expected']}, got {raw!r}")
     if metric.type == "text":
-        if not value:
-            raise ValueError("expected some text")
-        return value
-    cleaned = value.replace(" ", "").replace("\u00a0", "").replace("_", "")
-    if metric.type == "percent":
-        cleaned = cleaned.removesuffix("%")
-    if metric.type == "money":
-        cleaned = re.sub(r"^[A-Z]{3}|[A-Z]{3}$|[€$£]", "", cleaned).replace(",", "")
+        return cleaned
     if metric.type == "integer":
-        if not re.fullmatch(r"[-+]?\d+", cleaned):
-            raise ValueError(f"expected a whole number, got {raw!r}")
         return int(cleaned)
-    if not _NUMBER.fullmatch(cleaned):
-        kind = {
-            "money": "an amount of money, e.g. 12500.50",
-            "percent": "a percentage, e.g. 85 or 85%",
-        }.get(metric.type, "a number")
-        raise ValueError(f"expected {kind}, got {raw!r}")
     number = float(cleaned)
     if metric.type == "money":
         return round(number, 2)

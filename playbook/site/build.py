@@ -84,10 +84,35 @@ def build_site(
     return BuiltSite(built, pages)
 
 
-def serve_site(config_file: Path, dev_addr: str, strict: bool = False) -> None:
+def serve_site(
+    config_file: Path, dev_addr: str, strict: bool = False, allow_remote: bool = False
+) -> None:
+    """Serve with live reload and the recording API; loopback only unless allowed."""
+    import ipaddress
+
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
+    from .plugin import ALLOW_REMOTE
+
+    host = dev_addr.rsplit(":", 1)[0].strip("[]")
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        raise PlaybookError.at(
+            "--dev-addr", f"{dev_addr!r} is not HOST:PORT", "e.g. 127.0.0.1:8000"
+        ) from None
+    if not loopback:
+        if not allow_remote:
+            raise PlaybookError.at(
+                "--dev-addr",
+                f"{host} is reachable from other machines, and anyone who reaches it could record",
+                "serve on 127.0.0.1, or pass --allow-remote if that is what you want",
+            )
+        logging.getLogger("mkdocs").warning(
+            f"serving on {host}: anyone who can reach this address can record checklists"
+        )
+        os.environ[ALLOW_REMOTE] = "1"
     _load_config(config_file)  # fail early with our message
     _log_to_stderr(verbose=False)
     logging.getLogger("mkdocs").setLevel(logging.INFO)

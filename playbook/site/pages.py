@@ -12,9 +12,10 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 
 from ..model import Checklist, Playbook, Role
+from ..recording import checklist_version
 from ..schedule import describe_duration
 from ..status import Summary
-from . import diagrams, tracking
+from . import diagrams, form, tracking
 from .markdown import bullets, cell, front_matter, link, table, text
 
 ROLES_INDEX = "roles/index.md"
@@ -72,7 +73,10 @@ def calendar_feed_path(team: str | None = None) -> str:
 
 
 def render_site(
-    playbook: Playbook, now: datetime, summaries: list[Summary] | None = None
+    playbook: Playbook,
+    now: datetime,
+    summaries: list[Summary] | None = None,
+    repo: form.RepoLink | None = None,
 ) -> dict[str, str]:
     """All generated pages of the playbook, keyed by their path under docs/.
 
@@ -94,6 +98,9 @@ def render_site(
             pages[page] += "\n" + tracking.checklist_history(
                 checklist, summaries, rel(page, calendar_feed_path())
             )
+            version = checklist_version(playbook.root, checklist)
+            data = form.spec(checklist, summaries, version, repo, now)
+            pages[page] += "\n" + form.record_form(checklist, data)
     if summaries is not None:
         pages[DASHBOARD] = tracking.dashboard(
             playbook, summaries, now, _pages_from(DASHBOARD, playbook)

@@ -6,7 +6,10 @@ Registered under the `mkdocs.plugins` entry point as `playbook`, so plain
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -29,6 +32,8 @@ from ..model import Playbook
 from ..records import LOGS_DIR, load_records
 from ..status import Summary, collect
 from . import diagrams
+from .api import RecordAPI
+from .form import RepoLink
 from .nav import default_nav, expand_nav, generated_sections
 from .pages import calendar_feed_path, render_site
 
@@ -36,6 +41,9 @@ log = get_plugin_logger(__name__)
 
 ASSETS = Path(__file__).parent / "assets"
 MERMAID_URI = "assets/playbook/mermaid.min.js"
+RECORD_JS = "assets/playbook/record.js"
+RECORD_CSS = "assets/playbook/record.css"
+ALLOW_REMOTE = "PLAYBOOK_ALLOW_REMOTE"  # set by `playbook serve --allow-remote`
 
 MARKER = re.compile(r"<!--\s*playbook:([a-z-]+)\s*-->")
 BLOCKS: dict[str, Callable[[Playbook], str]] = {
@@ -57,7 +65,12 @@ class PlaybookConfig(base.Config):
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):
     supports_multiple_instances = False
 
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """A token for the recording API exists only while serving, one per process."""
+        self.token = secrets.token_urlsafe(32) if command == "serve" else ""
+
     def __init__(self) -> None:
+        self.token = ""
         self.playbook: Playbook | None = None
         self.summaries: list[Summary] = []
         self.now = datetime.now().astimezone()
@@ -78,6 +91,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         for problem in records.problems:
             log.warning(f"{problem.render()} (`playbook audit` lists every finding)")
         self.summaries = collect(self.playbook, records.index(), self.now)
+        self.repo = RepoLink.from_config(config.repo_url, config.edit_uri)
+        config.extra_javascript.append(RECORD_JS)
+        config.extra_css.append(RECORD_CSS)
         sections = generated_sections(self.playbook, self.config.nav_limit)
         if config.nav is None:
             docs = Path(config.docs_dir)
@@ -90,7 +106,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page; a hand-written file of the same path is an error."""
         assert self.playbook is not None
-        pages = render_site(self.playbook, self.now, self.summaries)
+        pages = render_site(self.playbook, self.now, self.summaries, self.repo)
         for path, content in pages.items():
             if files.get_file_from_path(path):
                 raise PluginError(
@@ -101,6 +117,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         for team in [None, *self.playbook.teams]:
             feed = calendar_feed(self.playbook, team, self.now)
             files.append(File.generated(config, calendar_feed_path(team), content=feed))
+        for uri in (RECORD_JS, RECORD_CSS):
+            files.append(File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         if self.config.offline_diagrams:
             files.append(
                 File.generated(config, MERMAID_URI, abs_src_path=str(ASSETS / "mermaid.min.js"))
@@ -139,13 +157,26 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         Without it Material fetches Mermaid from a CDN, which an intranet or an
         offline laptop cannot reach, and the diagrams stay as text.
         """
-        if not self.config.offline_diagrams or 'class="mermaid"' not in output:
-            return output
-        src = get_relative_url(MERMAID_URI, page.url)
-        return output.replace("</head>", f'<script src="{src}"></script></head>', 1)
+        head = ""
+        if self.token:
+            head += f'<meta name="playbook-api" content="{self.token}">'
+        if self.config.offline_diagrams and 'class="mermaid"' in output:
+            head += f'<script src="{get_relative_url(MERMAID_URI, page.url)}"></script>'
+        return output.replace("</head>", head + "</head>", 1) if head else output
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> None:
         """Rebuild when a YAML file of the playbook or a record changes."""
         for name in (ROLES_DIR, CHECKLISTS_DIR, SETTINGS_FILE, LOGS_DIR):
             if (self.root / name).exists():
                 server.watch(str(self.root / name))
+        host, port = server.server_address[:2]
+        if not ipaddress.ip_address(host).is_loopback and not os.environ.get(ALLOW_REMOTE):
+            log.warning(
+                f"recording is off: the server listens on {host}, beyond this machine; "
+                "use `playbook serve --allow-remote` to record from other machines"
+            )
+            return
+        api = RecordAPI(server.get_app(), self.root, self.token, port)
+        if not ipaddress.ip_address(host).is_loopback:
+            api.allow_host(f"{host}:{port}")
+        server.set_app(api)

@@ -98,16 +98,11 @@ def checklist_history(checklist: Checklist, summaries: list[Summary], calendar_l
                     _label(status) + (" (partial)" if record and not record.complete else ""),
                     _who(status),
                     f"{record.completed_at:%d %b %H:%M}" if record else "—",
-                    cell(", ".join(f"{k} {v}" for k, v in record.metrics.items()))
-                    if record
-                    else "",
                     cell(record.note) if record else "",
                 )
             )
         if rows:
-            out.append(
-                table(["Occurrence", "State", "By", "Recorded", "Metrics", "Note"], rows) + "\n"
-            )
+            out.append(table(["Occurrence", "State", "By", "Recorded", "Note"], rows) + "\n")
     out.append(legend())
     out.append(f"[:material-calendar: Subscribe in your calendar (.ics)]({calendar_link})\n")
     return "".join(out)

@@ -1,0 +1,305 @@
+// The "Record this checklist" form. Built from the JSON the page embeds (the
+// checklist's items and metrics and the recording engine's own metric rules).
+// Under `playbook serve` it posts to the recording API with the page's token;
+// on a static site it shows the equivalent `playbook check` command and, for
+// GitHub or GitLab, a link to the host's new-file page with the record prefilled.
+(function () {
+  "use strict";
+
+  function el(tag, attrs, children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (key === "text") node.textContent = value;
+      else if (value !== false && value != null) node.setAttribute(key, value === true ? "" : value);
+    }
+    for (const child of children || []) node.append(child);
+    return node;
+  }
+
+  function shellQuote(value) {
+    return /^[\w@%+=:,./-]+$/.test(value) ? value : "'" + value.replace(/'/g, "'\\''") + "'";
+  }
+
+  function parseMetric(rules, metric, raw) {
+    const rule = rules[metric.type];
+    let cleaned = raw.trim();
+    if (rule.strip) cleaned = cleaned.replace(new RegExp(rule.strip, "g"), "");
+    if (!new RegExp("^(?:" + rule.pattern + ")$").test(cleaned)) {
+      return { error: "expected " + rule.expected + ", got '" + raw + "'" };
+    }
+    if (metric.type === "text") return { value: cleaned };
+    const number = Number(cleaned);
+    return { value: metric.type === "money" ? Math.round(number * 100) / 100 : number };
+  }
+
+  function build(root) {
+    const spec = JSON.parse(root.querySelector(".playbook-spec").textContent);
+    const token = document.querySelector('meta[name="playbook-api"]');
+    const draftKey = "playbook-draft:" + spec.checklist;
+    const resultKey = "playbook-result:" + spec.checklist;
+    const form = el("form", { class: "playbook-form", novalidate: true });
+    const fields = {};
+    const errors = {};
+
+    function row(label, input, key) {
+      errors[key] = el("span", { class: "playbook-error", role: "alert" });
+      return el("div", { class: "playbook-row" }, [el("label", {}, [label, input]), errors[key]]);
+    }
+
+    if (!spec.units.length) {
+      root.append(el("p", { text: "Nobody records this checklist yet: add teams or people to playbook.yml." }));
+      return;
+    }
+    const unitKind = spec.units[0].kind;
+    fields.unit = el("select", { name: "unit" }, spec.units.map((u) => el("option", { value: u.id, text: u.name })));
+    fields.occurrence = el("select", { name: "occurrence" });
+    function fillOccurrences() {
+      const unit = spec.units.find((u) => u.id === fields.unit.value);
+      fields.occurrence.replaceChildren(
+        ...unit.occurrences.filter((o) => o.recordable).map((o) => el("option", { value: o.key, text: o.label })),
+      );
+      if (unit.default) fields.occurrence.value = unit.default;
+    }
+    fields.unit.addEventListener("change", fillOccurrences);
+    fillOccurrences();
+    form.append(
+      el("fieldset", {}, [
+        el("legend", { text: "Which one" }),
+        row(unitKind === "person" ? "Person " : unitKind === "team" ? "Team " : "For ", fields.unit, unitKind),
+        row("Occurrence ", fields.occurrence, "occurrence"),
+      ]),
+    );
+
+    const itemSet = el("fieldset", {}, [el("legend", { text: "Items" })]);
+    for (const item of spec.items) {
+      const done = el("input", { type: "checkbox", name: "done:" + item.id });
+      const skip = el("input", { type: "checkbox", name: "skip:" + item.id });
+      const reason = el("input", { type: "text", name: "reason:" + item.id, placeholder: "why skipped", hidden: true });
+      skip.addEventListener("change", () => {
+        reason.hidden = !skip.checked;
+        if (skip.checked) done.checked = false;
+      });
+      done.addEventListener("change", () => {
+        if (done.checked) { skip.checked = false; reason.hidden = true; }
+      });
+      fields["item:" + item.id] = { done, skip, reason };
+      errors["items." + item.id] = el("span", { class: "playbook-error", role: "alert" });
+      itemSet.append(
+        el("div", { class: "playbook-item" }, [
+          el("label", {}, [done, " ", item.text, item.required ? "" : el("em", { text: " (optional)" })]),
+          el("label", { class: "playbook-skip" }, [skip, " skip"]),
+          reason,
+          errors["items." + item.id],
+        ]),
+      );
+    }
+    form.append(itemSet);
+
+    if (spec.metrics.length) {
+      const metricSet = el("fieldset", {}, [el("legend", { text: "Metrics" })]);
+      for (const metric of spec.metrics) {
+        const numeric = metric.type !== "text";
+        const input = el("input", {
+          type: "text", name: "metric:" + metric.id, inputmode: numeric ? "decimal" : false,
+          "data-type": metric.type, placeholder: metric.type + (metric.unit ? " (" + metric.unit + ")" : ""),
+        });
+        fields["metric:" + metric.id] = input;
+        const label = metric.label + (metric.unit ? " (" + metric.unit + ")" : "") + (metric.required ? " *" : "") + " ";
+        metricSet.append(row(label, input, "metrics." + metric.id));
+      }
+      form.append(metricSet);
+    }
+
+    fields.note = el("textarea", { name: "note", rows: 2 });
+    fields.by = el("input", { type: "text", name: "by", placeholder: token ? "default: your git identity" : "Name <email>" });
+    fields.partial = el("input", { type: "checkbox", name: "partial" });
+    form.append(
+      el("fieldset", {}, [
+        el("legend", { text: "Note and signature" }),
+        row("Note ", fields.note, "note"),
+        row("Recorded by ", fields.by, "by"),
+        el("label", {}, [fields.partial, " Save as partial (finish it later)"]),
+      ]),
+    );
+    const general = el("div", { class: "playbook-error playbook-general", role: "alert" });
+    const result = el("div", { class: "playbook-result", "aria-live": "polite" });
+    const button = el("button", { type: "submit", class: "md-button md-button--primary", text: token ? "Record" : "Show the command" });
+    form.append(general, button, result);
+    root.append(form);
+
+    function state() {
+      const out = { unit: fields.unit.value, occurrence: fields.occurrence.value, done: [], skipped: {}, metrics: {} };
+      for (const item of spec.items) {
+        const f = fields["item:" + item.id];
+        if (f.done.checked) out.done.push(item.id);
+        if (f.skip.checked) out.skipped[item.id] = f.reason.value;
+      }
+      for (const metric of spec.metrics) {
+        const value = fields["metric:" + metric.id].value;
+        if (value.trim()) out.metrics[metric.id] = value;
+      }
+      out.note = fields.note.value;
+      out.by = fields.by.value;
+      out.partial = fields.partial.checked;
+      return out;
+    }
+
+    function restore(saved) {
+      if (spec.units.some((u) => u.id === saved.unit)) { fields.unit.value = saved.unit; fillOccurrences(); }
+      if ([...fields.occurrence.options].some((o) => o.value === saved.occurrence)) fields.occurrence.value = saved.occurrence;
+      for (const item of spec.items) {
+        const f = fields["item:" + item.id];
+        f.done.checked = saved.done.includes(item.id);
+        f.skip.checked = item.id in saved.skipped;
+        f.reason.hidden = !f.skip.checked;
+        f.reason.value = saved.skipped[item.id] || "";
+      }
+      for (const [id, value] of Object.entries(saved.metrics)) if (fields["metric:" + id]) fields["metric:" + id].value = value;
+      fields.note.value = saved.note || "";
+      fields.by.value = saved.by || "";
+      fields.partial.checked = !!saved.partial;
+    }
+
+    try {
+      const saved = JSON.parse(localStorage.getItem(draftKey) || "null");
+      if (saved) restore(saved);
+      const last = JSON.parse(sessionStorage.getItem(resultKey) || "null");
+      if (last) { result.textContent = last; sessionStorage.removeItem(resultKey); }
+    } catch (e) { /* a broken draft is simply dropped */ }
+    form.addEventListener("input", () => localStorage.setItem(draftKey, JSON.stringify(state())));
+    form.addEventListener("change", () => localStorage.setItem(draftKey, JSON.stringify(state())));
+
+    function showErrors(problems) {
+      for (const span of Object.values(errors)) span.textContent = "";
+      general.textContent = "";
+      for (const p of problems) {
+        const target = errors[p.field] || (p.field in { team: 1, person: 1 } ? errors[unitKind] : null) || general;
+        target.textContent += (target.textContent ? " " : "") + p.message + (p.hint ? " — " + p.hint : "");
+      }
+    }
+
+    // The same rules as the engine: required items done or skipped with a reason, typed metrics.
+    function validate(s) {
+      const problems = [];
+      const values = {};
+      for (const item of spec.items) {
+        const skipped = item.id in s.skipped;
+        if (skipped && !s.skipped[item.id].trim()) problems.push({ field: "items." + item.id, message: "skipping needs a reason" });
+        if (item.required && !s.partial && !s.done.includes(item.id) && !skipped) {
+          problems.push({ field: "items." + item.id, message: "required: tick it, skip it with a reason, or save as partial" });
+        }
+      }
+      for (const metric of spec.metrics) {
+        const raw = s.metrics[metric.id];
+        if (raw === undefined) {
+          if (metric.required && !s.partial) problems.push({ field: "metrics." + metric.id, message: metric.label + " is required" });
+          continue;
+        }
+        const parsed = parseMetric(spec.rules, metric, raw);
+        if (parsed.error) problems.push({ field: "metrics." + metric.id, message: metric.label + ": " + parsed.error });
+        else values[metric.id] = parsed.value;
+      }
+      if (!token && !/^\s*[^<>]+?\s*<[^<>@\s]+@[^<>\s]+>\s*$/.test(s.by)) {
+        problems.push({ field: "by", message: "write who completed it as Name <email>" });
+      }
+      return { problems, values };
+    }
+
+    function command(s) {
+      const parts = ["playbook", "check", spec.checklist];
+      if (unitKind !== "playbook") parts.push("--" + unitKind, s.unit);
+      parts.push("--occurrence", s.occurrence);
+      for (const id of s.done) parts.push("--item", id);
+      for (const [id, reason] of Object.entries(s.skipped)) parts.push("--skip", id + "=" + reason);
+      for (const [id, value] of Object.entries(s.metrics)) parts.push("--metric", id + "=" + value);
+      if (s.note.trim()) parts.push("--note", s.note.trim());
+      if (s.by.trim()) parts.push("--by", s.by.trim());
+      if (s.partial) parts.push("--partial");
+      return parts.map(shellQuote).join(" ");
+    }
+
+    function recordYaml(s, values) {
+      const q = JSON.stringify;
+      const unit = spec.units.find((u) => u.id === s.unit);
+      const occurrence = unit.occurrences.find((o) => o.key === s.occurrence);
+      const complete = !s.partial && spec.items.every((i) => !i.required || s.done.includes(i.id));
+      const lines = ["schema: 1", "checklist: " + spec.checklist, unitKind + ": " + s.unit, "occurrence: " + q(s.occurrence),
+        "due: " + q(occurrence.due), "completed_at: " + q(new Date().toISOString().replace(/\.\d+Z$/, "Z")),
+        "by: " + q(s.by.trim()), "status: " + (complete ? "done" : "partial"), "checklist_version: " + spec.version, "items:"];
+      for (const item of spec.items) {
+        const skipped = item.id in s.skipped;
+        if (!s.done.includes(item.id) && !skipped) continue;
+        lines.push("- id: " + item.id, "  text: " + q(item.text), "  state: " + (skipped ? "skipped" : "done"));
+        if (skipped) lines.push("  reason: " + q(s.skipped[item.id].trim()));
+      }
+      if (Object.keys(values).length) {
+        lines.push("metrics:");
+        for (const [id, value] of Object.entries(values)) lines.push("  " + id + ": " + q(value));
+      }
+      if (s.note.trim()) lines.push("note: " + q(s.note.trim()));
+      return lines.join("\n") + "\n";
+    }
+
+    function newFileLink(path, yaml) {
+      const repo = spec.repo;
+      if (repo.kind === "github") {
+        return repo.url + "/new/" + encodeURIComponent(repo.branch) + "?filename=" + encodeURIComponent(path) + "&value=" + encodeURIComponent(yaml);
+      }
+      return repo.url + "/-/new/" + encodeURIComponent(repo.branch) + "?file_name=" + encodeURIComponent(path) + "&content=" + encodeURIComponent(yaml);
+    }
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const s = state();
+      const { problems, values } = validate(s);
+      showErrors(problems);
+      result.textContent = "";
+      if (problems.length) return;
+      if (!token) {
+        const text = command(s);
+        const code = el("pre", { class: "playbook-command" }, [el("code", { text })]);
+        const copy = el("button", { type: "button", class: "md-button", text: "Copy" });
+        copy.addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText(text));
+        result.replaceChildren(el("p", { text: "Run this in your playbook repository:" }), code, copy);
+        if (spec.repo) {
+          const path = spec.logs + "/" + spec.checklist + "/" + s.unit + "/" + s.occurrence + ".yml";
+          const link = el("a", { class: "md-button", href: newFileLink(path, recordYaml(s, values)), target: "_blank", rel: "noopener", text: "Commit it on " + (spec.repo.kind === "github" ? "GitHub" : "GitLab") });
+          result.append(el("p", { text: "Or, with no local setup:" }), link);
+        }
+        return;
+      }
+      button.disabled = true;
+      const body = { checklist: spec.checklist, occurrence: s.occurrence, done: s.done, skipped: s.skipped, metrics: s.metrics, note: s.note, by: s.by, partial: s.partial };
+      if (unitKind !== "playbook") body[unitKind] = s.unit;
+      try {
+        const response = await fetch("/api/records", {
+          method: "POST", headers: { "Content-Type": "application/json", "X-Playbook-Token": token.content },
+          body: JSON.stringify(body), credentials: "same-origin",
+        });
+        const answer = await response.json();
+        if (response.ok) {
+          const message = "Recorded " + answer.occurrence + " as " + answer.state + " in commit " + answer.commit.slice(0, 10) + ".";
+          result.textContent = message;
+          result.dataset.commit = answer.commit;
+          localStorage.removeItem(draftKey);
+          sessionStorage.setItem(resultKey, JSON.stringify(message));
+        } else {
+          showErrors(answer.problems || [{ field: "", message: answer.error || response.statusText }]);
+        }
+      } catch (error) {
+        showErrors([{ field: "", message: "the server did not answer: is playbook serve still running?" }]);
+      } finally {
+        button.disabled = false;
+      }
+    });
+  }
+
+  function start() {
+    document.querySelectorAll(".playbook-record").forEach((root) => {
+      if (!root.dataset.built) { root.dataset.built = "1"; build(root); }
+    });
+  }
+  // Material's instant navigation swaps pages without a reload: rebuild on each.
+  if (window.document$ && window.document$.subscribe) window.document$.subscribe(start);
+  else document.addEventListener("DOMContentLoaded", start);
+})();

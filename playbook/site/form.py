@@ -1,0 +1,120 @@
+"""The "Record this checklist" form on every checklist page.
+
+The page carries the checklist's rules as JSON (items, metrics and the
+metric parsing rules of the recording engine); assets/record.js builds the
+form's behaviour from it. Under `playbook serve` the form posts to the
+recording API; on a static site it offers the `playbook check` command and,
+for GitHub or GitLab, a link that opens the host's new-file page prefilled.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from ..model import Checklist
+from ..recording import METRIC_RULES
+from ..records import LOGS_DIR
+from ..status import State, Summary
+from .markdown import text
+
+OCCURRENCES_SHOWN = 8
+
+
+@dataclass(frozen=True)
+class RepoLink:
+    """Where a static site can send a manager to commit a record through the web UI."""
+
+    kind: str  # "github" or "gitlab"
+    url: str
+    branch: str = "main"
+
+    @classmethod
+    def from_config(cls, repo_url: str | None, edit_uri: str | None) -> RepoLink | None:
+        if not repo_url:
+            return None
+        host = urlsplit(repo_url).hostname or ""
+        kind = "github" if "github" in host else "gitlab" if "gitlab" in host else None
+        if kind is None:
+            return None
+        parts = [p for p in (edit_uri or "").split("/") if p and p != "-"]
+        branch = parts[1] if len(parts) > 1 and parts[0] in ("edit", "blob", "tree") else "main"
+        return cls(kind, repo_url.rstrip("/"), branch)
+
+
+def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, object]]:
+    units = []
+    for summary in summaries:
+        if summary.checklist.id != checklist.id:
+            continue
+        shown = summary.history[-OCCURRENCES_SHOWN:]
+        open_ones = [
+            h
+            for h in shown
+            if h.state in (State.DUE, State.MISSED) or (h.record and not h.record.complete)
+        ]
+        default = open_ones[-1] if open_ones else None
+        units.append(
+            {
+                "id": summary.unit.id,
+                "kind": summary.unit.kind,
+                "name": summary.unit.name,
+                "default": default.occurrence.key.isoformat() if default else "",
+                "occurrences": [
+                    {
+                        "key": h.occurrence.key.isoformat(),
+                        "due": h.occurrence.due.isoformat(),
+                        "label": f"{h.occurrence.due:%a %d %b %Y, %H:%M} ({'overdue' if h.overdue else h.state})",
+                        "recordable": h.state is not State.UPCOMING or checklist.scope == "person",
+                    }
+                    for h in reversed(shown)
+                ],
+            }
+        )
+    return units
+
+
+def spec(
+    checklist: Checklist,
+    summaries: list[Summary],
+    version: str,
+    repo: RepoLink | None,
+    built: datetime,
+) -> dict[str, object]:
+    """Everything the form needs to validate and record, from the model and the engine's rules."""
+    return {
+        "checklist": checklist.id,
+        "title": checklist.title,
+        "scope": checklist.scope,
+        "version": version,
+        "logs": LOGS_DIR,
+        "built": built.isoformat(),
+        "units": _units(checklist, summaries),
+        "items": [{"id": i.id, "text": i.text, "required": i.required} for i in checklist.items],
+        "metrics": [
+            {"id": m.id, "label": m.label, "type": m.type, "unit": m.unit, "required": m.required}
+            for m in checklist.metrics
+        ],
+        "rules": METRIC_RULES,
+        "repo": {"kind": repo.kind, "url": repo.url, "branch": repo.branch} if repo else None,
+    }
+
+
+def record_form(checklist: Checklist, data: dict[str, object]) -> str:
+    """The form section; the inputs are built in the browser from the embedded JSON."""
+    payload = (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+    return (
+        "## Record this checklist { data-search-exclude }\n\n"
+        f'<div class="playbook-record" data-checklist="{text(checklist.id)}">\n'
+        f'<script type="application/json" class="playbook-spec">{payload}</script>\n'
+        "<noscript>Recording needs JavaScript; on a terminal use "
+        f"<code>playbook check {text(checklist.id)}</code>.</noscript>\n"
+        "</div>\n"
+    )
