@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import yaml
@@ -119,7 +119,7 @@ def _uncommitted(
     repo: git.Repo, logs: str, findings: list[Problem], local: Callable[[str], str]
 ) -> set[str]:
     """(e) Records that are new, changed or deleted in the work tree; their local paths."""
-    output = repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", logs)
+    output = repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", _literal(logs))
     tokens = iter(output.split("\0"))
     dirty: set[str] = set()
     for token in tokens:
@@ -148,9 +148,14 @@ def _uncommitted(
     return dirty
 
 
+def _literal(path: str) -> str:
+    """A pathspec that means this folder even if its name has glob characters."""
+    return f":(literal){path}"
+
+
 def _is_record(repo_path: str, logs: str) -> bool:
     """The files load_records reads: *.yml under logs/, not hidden."""
-    name = PurePosixPath(repo_path).name
+    name = repo_path.rpartition("/")[2]
     return repo_path.startswith(logs) and name.endswith(".yml") and not name.startswith(".")
 
 
@@ -165,27 +170,33 @@ def _read_history(
     """(a) and (b), from one oldest-first `git log` over logs/; each path's history by local path."""
     import git as gitmodule
 
-    revisions = [f"{since}..HEAD"] if since else ["HEAD"]
     try:
-        output = repo.git.log(
-            *revisions,
-            "--reverse",
-            "--full-diff",  # list every file of a commit, not only those under logs/
-            "--name-status",
-            "--no-renames",
-            "-z",
-            f"--format={_FORMAT}",
-            "--",
-            logs,
-        )
-    except gitmodule.GitCommandError as exc:
-        if "does not have any commits" in str(exc) or "unknown revision" in str(exc):
-            if since:
-                raise PlaybookError.at(
-                    "--since", f"{since!r} is not a commit of this repository", "give a commit id"
-                ) from None
-            return {}  # an empty repository: nothing committed, nothing to check
-        raise
+        repo.git.rev_parse("--verify", "-q", "HEAD")
+    except gitmodule.GitCommandError:
+        return {}  # an empty repository: nothing committed, nothing to check
+    revisions = ["HEAD"]
+    if since:
+        try:
+            base = repo.git.rev_parse("--verify", "-q", f"{since}^{{commit}}")
+        except gitmodule.GitCommandError:
+            raise PlaybookError.at(
+                "--since",
+                f"{since!r} is not a commit of this repository",
+                "give a commit id, a tag or a branch, e.g. --since v1.0",
+            ) from None
+        revisions = [f"{base}..HEAD"]
+    output = repo.git.log(
+        *revisions,
+        "--reverse",
+        "--topo-order",  # parents before children even when clocks were wrong
+        "--full-diff",  # list every file of a commit, not only those under logs/
+        "--name-status",
+        "--no-renames",
+        "-z",
+        f"--format={_FORMAT}",
+        "--",
+        _literal(logs),
+    )
     histories: dict[str, History] = {}
     for commit in _parse_log(output):
         others = [path for _, path in commit.files if not path.startswith(logs)]
@@ -257,8 +268,8 @@ def _parse_log(output: str) -> list[Commit]:
 
 def _is_rerecord(commit: Commit, path: str) -> bool:
     """A commit `playbook check` made to record an occurrence again: that one file, with trailers."""
-    checklist = PurePosixPath(path).parts[1] if len(PurePosixPath(path).parts) == 4 else None
-    return len(commit.files) == 1 and checklist is not None and checklist in commit.checklists
+    parts = path.split("/")  # logs/<checklist>/<unit>/<date>.yml
+    return len(commit.files) == 1 and len(parts) == 4 and parts[1] in commit.checklists
 
 
 def _mixed_commit(path: str, commit: Commit, others: list[str]) -> Problem:

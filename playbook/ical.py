@@ -69,9 +69,9 @@ def calendar_feed(playbook: Playbook, team: str | None, now: datetime) -> bytes:
                 continue
             start = datetime.combine(first_day, time(0), unit.timezone)
             if checklist.scope == "person":
-                events = _onboarding_event(playbook, checklist, unit, start, stamp)
+                events = _onboarding_event(checklist, unit, start, stamp)
             else:
-                events = _recurring_events(playbook, checklist, unit, start, horizon, stamp)
+                events = _recurring_events(checklist, unit, start, horizon, stamp)
             for event in events:
                 calendar.add_component(event)
     if calendar.subcomponents:
@@ -91,7 +91,6 @@ def _team_of(playbook: Playbook, unit: Unit) -> str | None:
 
 
 def _recurring_events(
-    playbook: Playbook,
     checklist: Checklist,
     unit: Unit,
     start: datetime,
@@ -127,7 +126,6 @@ def _recurring_events(
         else:
             rdates.append(occurrence.due)
     event = _event(
-        playbook,
         checklist,
         unit,
         uid=f"{checklist.id}-{unit.id}@playbook",
@@ -151,7 +149,6 @@ def _recurring_events(
     events = [event]
     for occurrence in singles:
         single = _event(
-            playbook,
             checklist,
             unit,
             uid=f"{checklist.id}-{unit.id}-{occurrence.key.isoformat()}@playbook",
@@ -183,13 +180,12 @@ def _rule(cadence: Cadence, tz: ZoneInfo) -> vRecur:
 
 
 def _onboarding_event(
-    playbook: Playbook, checklist: Checklist, unit: Unit, start: datetime, stamp: datetime
+    checklist: Checklist, unit: Unit, start: datetime, stamp: datetime
 ) -> list[Event]:
     """A once-per-person checklist is one event at its due time, if it is due in the feed."""
     found = occurrences(checklist, unit, start, datetime.max.replace(tzinfo=UTC))
     return [
         _event(
-            playbook,
             checklist,
             unit,
             uid=f"{checklist.id}-{unit.id}@playbook",
@@ -201,7 +197,6 @@ def _onboarding_event(
 
 
 def _event(
-    playbook: Playbook,
     checklist: Checklist,
     unit: Unit,
     uid: str,
@@ -217,7 +212,7 @@ def _event(
     event.add("duration", DURATION)
     summary = checklist.title if unit.kind == "playbook" else f"{checklist.title} — {unit.name}"
     event.add("summary", summary)
-    event.add("description", _description(checklist))
+    event.add("description", _description(checklist, unit))
     event.add("categories", ["Checklist", *checklist.tags])
     event.add("transp", "TRANSPARENT")
     # What the event is for, for scripts that read the feed (clients ignore X- properties).
@@ -226,7 +221,7 @@ def _event(
     return event
 
 
-def _description(checklist: Checklist) -> str:
+def _description(checklist: Checklist, unit: Unit) -> str:
     """The purpose and the items, as plain text a calendar shows as it is."""
     lines = [" ".join(checklist.purpose.split()), ""]
     for section in checklist.sections:
@@ -239,7 +234,8 @@ def _description(checklist: Checklist) -> str:
         lines.append("")
         lines.append("Metrics: " + ", ".join(metric.label for metric in checklist.metrics))
     lines.append("")
-    lines.append(
-        f"When: {checklist.cadence.words()}. Record it with: playbook check {checklist.id}"
-    )
+    command = f"playbook check {checklist.id}"
+    if unit.kind != "playbook":
+        command += f" --{unit.kind} {unit.id}"
+    lines.append(f"When: {checklist.cadence.words()}. Record it with: {command}")
     return "\n".join(lines)
