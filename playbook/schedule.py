@@ -40,7 +40,15 @@ QUARTER_LAST_MONTHS = "3,6,9,12"
 
 
 class CadenceError(ValueError):
-    """A cadence that cannot be understood; the message says what would be."""
+    """A cadence that cannot be understood; the message says what would be.
+
+    `hint` is set when the fix is specific to the mistake; otherwise the caller
+    shows its general list of accepted cadences.
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -116,6 +124,12 @@ def parse_cadence(text: str) -> Cadence:
     return cadence
 
 
+# A checklist is done by people: a rule repeating within a day is a typo, and
+# expanding one from ANCHOR takes minutes (SECONDLY) to seconds (MINUTELY).
+_TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
+_TIME_PARTS = {"BYHOUR": 23, "BYMINUTE": 59}
+
+
 def _raw_rule(text: str) -> Cadence:
     body = re.sub(r"(?i)^rrule:", "", text.strip()).upper()
     parts = dict(part.split("=", 1) for part in body.split(";") if "=" in part)
@@ -123,22 +137,90 @@ def _raw_rule(text: str) -> Cadence:
         raise CadenceError(
             "a raw RRULE takes its time of day from BYHOUR and BYMINUTE, not DTSTART"
         )
-    hour = int(parts.pop("BYHOUR", "9").split(",")[0])
-    minute = int(parts.pop("BYMINUTE", "0").split(",")[0])
+    if parts.get("FREQ") in _TOO_FREQUENT:
+        raise CadenceError(
+            f"the RRULE {text!r} repeats more often than once a day",
+            "a checklist recurs at most daily: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY "
+            "and give its time of day with BYHOUR and BYMINUTE, e.g. FREQ=DAILY;BYHOUR=9",
+        )
+    at = {name: _time_part(text, name, parts.pop(name, None), top) for name, top in _TIME_PARTS.items()}
     parts.pop("BYSECOND", None)
     rule = ";".join(f"{key}={value}" for key, value in parts.items())
     try:
-        cadence = Cadence(text, rule, time(hour, minute))
-        cadence._rrule  # noqa: B018 - parse now to report errors here
+        cadence = Cadence(text, rule, time(at["BYHOUR"], at["BYMINUTE"]))
+        if not isinstance(cadence._rrule, rrule):
+            raise ValueError("give a single rule")
     except (ValueError, TypeError) as exc:
         raise CadenceError(f"the RRULE {text!r} is not valid: {exc}") from None
     _check_occurs(cadence)
     return cadence
 
 
+def _time_part(text: str, name: str, value: str | None, top: int) -> int:
+    """BYHOUR or BYMINUTE as one number: a cadence has one time of day, not several."""
+    if value is None:
+        return 9 if name == "BYHOUR" else 0
+    if "," in value:
+        raise CadenceError(
+            f"the RRULE {text!r} is not valid: {name}={value} gives several times of day",
+            "a cadence has one time of day; write one checklist per time, "
+            f"or keep one value, e.g. {name}={value.split(',')[0]}",
+        )
+    if not value.isascii() or not value.isdigit() or int(value) > top:
+        raise CadenceError(
+            f"the RRULE {text!r} is not valid: {name} must be a whole number from 0 to {top}",
+            f"write the time as numbers, e.g. BYHOUR=9;BYMINUTE=30 for 09:30",
+        )
+    return int(value)
+
+
+# The Gregorian calendar repeats every 400 years (146,097 days, a whole number of
+# weeks), so a rule has the same dates 7,600 years later. dateutil scans a rule that
+# never matches all the way to year 9999 (seconds for a daily rule); moved that far
+# ahead, the scan stops after a decade and answers in milliseconds.
+_CYCLE_SHIFT = {"YEARLY": 7600, "MONTHLY": 7600 * 12, "WEEKLY": 2_775_843 // 7, "DAILY": 2_775_843}
+_PROBE_FROM = date(9989, 12, 31)  # probe at least the decade before year 9999 ends
+
+
 def _check_occurs(cadence: Cadence) -> None:
-    if not cadence.next_dates(ZoneInfo("UTC"), datetime.now(UTC), 1):
-        raise CadenceError(f"the cadence {cadence.text!r} never occurs in the future")
+    """Refuse a rule with no date in a decade (Feb 30) or none left (COUNT, UNTIL)."""
+    rule = cadence._rrule
+    found = _first(rule.replace(dtstart=_probe_start(cadence), count=None, until=None))
+    if found and (rule._count or rule._until):
+        found = rule.after(datetime.now(UTC).replace(tzinfo=None))
+    if not found:
+        raise CadenceError(
+            f"the cadence {cadence.text!r} never occurs in the future",
+            "no date in ten years matches it: check that the day exists in the month "
+            "(there is no 30 February) and that COUNT or UNTIL is not in the past",
+        )
+
+
+def _first(rule: rrule) -> datetime | None:
+    try:
+        return next(iter(rule), None)
+    except (ValueError, OverflowError):  # the scan ran past 31 December 9999
+        return None
+
+
+def _probe_start(cadence: Cadence) -> datetime:
+    """ANCHOR moved whole calendar cycles and whole intervals ahead, to the last decade."""
+    freq = cadence.parts.get("FREQ", "")
+    interval = int(cadence.parts.get("INTERVAL", "1") or "1")
+    shift = _CYCLE_SHIFT.get(freq, 0)
+    if freq == "YEARLY":
+        room = _PROBE_FROM.year - (ANCHOR.year + shift)
+        years = shift + room // interval * interval
+        return datetime(ANCHOR.year + years, ANCHOR.month, ANCHOR.day, cadence.at.hour, cadence.at.minute)
+    if freq == "MONTHLY":
+        room = (_PROBE_FROM.year - ANCHOR.year) * 12 - shift
+        months = shift + room // interval * interval
+        return datetime(ANCHOR.year + months // 12, 1 + months % 12, 1, cadence.at.hour, cadence.at.minute)
+    days = shift * (7 if freq == "WEEKLY" else 1)
+    step = interval * (7 if freq == "WEEKLY" else 1)
+    room = (_PROBE_FROM - ANCHOR).days - days
+    start = ANCHOR + timedelta(days=days + max(room, 0) // step * step)
+    return datetime.combine(start, cadence.at)
 
 
 _WD = "(" + "|".join(WEEKDAYS) + ")"

@@ -67,7 +67,7 @@ def build_site(
     _log_to_stderr(verbose)
     plugin = config.plugins.get("playbook")
     if plugin is not None and progress is not None:
-        plugin.on_progress = progress  # type: ignore[attr-defined]
+        plugin.progress_callback = progress  # type: ignore[attr-defined]
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)

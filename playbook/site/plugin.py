@@ -74,7 +74,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         self.playbook: Playbook | None = None
         self.summaries: list[Summary] = []
         self.now = datetime.now().astimezone()
-        self.on_progress: Callable[[int, int], None] | None = None
+        # Not "on_progress": MkDocs would take any on_* attribute for an event handler.
+        self.progress_callback: Callable[[int, int], None] | None = None
         self._rendered = 0
         self._total = 0
 
@@ -147,8 +148,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         self._rendered += 1
-        if self.on_progress:
-            self.on_progress(self._rendered, self._total)
+        if self.progress_callback:
+            self.progress_callback(self._rendered, self._total)
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
@@ -166,6 +167,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> None:
         """Rebuild when a YAML file of the playbook or a record changes."""
+        # Watch logs/ even before the first record, so that one triggers a rebuild too.
+        (self.root / LOGS_DIR).mkdir(exist_ok=True)
         for name in (ROLES_DIR, CHECKLISTS_DIR, SETTINGS_FILE, LOGS_DIR):
             if (self.root / name).exists():
                 server.watch(str(self.root / name))

@@ -1,0 +1,263 @@
+"""Recording from the browser: `playbook serve` on a temporary repository, driven by Chromium."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from playbook.scaffold import init_playbook
+
+from .sites import build, chromium_page, serve
+
+pytestmark = pytest.mark.browser
+
+CHECKLIST = "weekly-pipeline-review"
+PAGE = f"checklists/{CHECKLIST}/"
+TEAMS = """
+tracking_since: 2026-01-05
+teams:
+  - id: warsaw
+    name: Warsaw pod
+    manager: anna
+    members:
+      - {id: anna, name: Anna Kowalska, email: anna@example.com, role: sales-manager}
+"""
+XSS = "<img src=x onerror=alert(1)>"
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=root, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A committed sample playbook with one team, and a git identity of its own."""
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    (tmp_path / "gitconfig").write_text(
+        "[user]\n\tname = Anna Kowalska\n\temail = anna@example.com\n"
+    )
+    root = tmp_path / "playbook"
+    init_playbook(root)
+    with (root / "playbook.yml").open("a") as handle:
+        handle.write(TEAMS)
+    _git(root, "commit", "-qam", "Add the Warsaw pod")
+    return root
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def server(repo: Path) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "playbook", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=repo,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url + PAGE, timeout=2).read()
+            break
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.2)
+    else:
+        process.kill()
+        pytest.fail("playbook serve did not answer within 60 s")
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    with chromium_page() as page:
+        yield page
+
+
+def _token(url: str) -> str:
+    html = urllib.request.urlopen(url + PAGE).read().decode()
+    match = re.search(r'<meta name="playbook-api" content="([^"]+)"', html)
+    assert match, "the served page carries no recording token"
+    return match[1]
+
+
+def _post(url: str, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
+    request = urllib.request.Request(
+        url + "api/records", data=json.dumps(body).encode(), headers=headers, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read())
+
+
+def _fill_form(page: Any) -> None:
+    form = page.locator(".playbook-form")
+    form.wait_for()
+    for item_id in ("lead-statuses", "next-steps"):
+        form.locator(f"input[name='done:{item_id}']").check()
+    form.locator("input[name='skip:call-recordings']").check()
+    form.locator("input[name='reason:call-recordings']").fill("no calls recorded this week")
+    form.locator("input[name='metric:new-leads']").fill("42")
+    form.locator("input[name='metric:pipeline-value']").fill("125000.50")
+
+
+def _head_files(repo: Path) -> list[str]:
+    return _git(repo, "show", "--name-only", "--format=", "HEAD").split()
+
+
+def test_recording_in_the_browser_commits_exactly_the_record(
+    repo: Path, server: str, page: Any
+) -> None:
+    before = _git(repo, "rev-parse", "HEAD").strip()
+    page.goto(server + PAGE)
+    _fill_form(page)
+    page.locator(".playbook-form button[type=submit]").click()
+    result = page.locator(".playbook-result")
+    result.filter(has_text="commit").wait_for(timeout=20_000)
+    head = _git(repo, "rev-parse", "HEAD").strip()
+    assert head != before
+    assert head[:10] in result.inner_text()
+    [path] = _head_files(repo)
+    assert path.startswith(f"logs/{CHECKLIST}/warsaw/")
+    record = yaml.safe_load((repo / path).read_text())
+    states = {item["id"]: item["state"] for item in record["items"]}
+    assert states == {"lead-statuses": "done", "next-steps": "done", "call-recordings": "skipped"}
+    assert record["metrics"] == {"new-leads": 42, "pipeline-value": 125000.5}
+    assert record["status"] == "done"
+
+
+def test_a_wrong_metric_type_shows_its_message_and_writes_nothing(
+    repo: Path, server: str, page: Any
+) -> None:
+    before = _git(repo, "rev-parse", "HEAD").strip()
+    page.goto(server + PAGE)
+    _fill_form(page)
+    page.locator("input[name='metric:new-leads']").fill("lots")
+    page.locator(".playbook-form button[type=submit]").click()
+    error = page.locator("input[name='metric:new-leads'] >> xpath=../following-sibling::span")
+    assert "whole number" in error.inner_text()
+    assert _git(repo, "rev-parse", "HEAD").strip() == before
+    assert not list(repo.glob("logs/**/*.yml"))
+
+
+def test_the_server_refuses_a_wrong_metric_type_with_the_field_named(
+    repo: Path, server: str
+) -> None:
+    headers = {"Origin": server.rstrip("/"), "X-Playbook-Token": _token(server)}
+    body = {
+        "checklist": CHECKLIST,
+        "team": "warsaw",
+        "done": ["lead-statuses", "next-steps"],
+        "metrics": {"new-leads": "lots"},
+    }
+    status, answer = _post(server, body, headers)
+    assert status == 422
+    assert answer["problems"][0]["field"] == "metrics.new-leads"
+    assert not list(repo.glob("logs/**/*.yml"))
+
+
+def test_a_cross_origin_post_is_refused(repo: Path, server: str) -> None:
+    headers = {"Origin": "http://evil.example", "X-Playbook-Token": _token(server)}
+    status, _ = _post(server, {"checklist": CHECKLIST, "team": "warsaw"}, headers)
+    assert status == 403
+    assert not list(repo.glob("logs/**/*.yml"))
+
+
+def test_a_post_without_the_token_is_refused(repo: Path, server: str) -> None:
+    status, _ = _post(
+        server, {"checklist": CHECKLIST, "team": "warsaw"}, {"Origin": server.rstrip("/")}
+    )
+    assert status == 403
+    assert not list(repo.glob("logs/**/*.yml"))
+
+
+def test_an_oversized_body_is_refused(repo: Path, server: str) -> None:
+    headers = {"Origin": server.rstrip("/"), "X-Playbook-Token": _token(server)}
+    status, _ = _post(server, {"checklist": CHECKLIST, "note": "x" * 100_000}, headers)
+    assert status == 413
+    assert not list(repo.glob("logs/**/*.yml"))
+
+
+def test_a_note_with_html_renders_as_text_when_served_and_built(
+    repo: Path, server: str, page: Any, tmp_path: Path
+) -> None:
+    headers = {"Origin": server.rstrip("/"), "X-Playbook-Token": _token(server)}
+    body = {
+        "checklist": CHECKLIST,
+        "team": "warsaw",
+        "done": ["lead-statuses", "next-steps", "call-recordings"],
+        "note": XSS,
+    }
+    status, _ = _post(server, body, headers)
+    assert status == 201
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the server rebuilds after the record lands
+        page.goto(server + PAGE)
+        if XSS in page.locator("article").inner_text():
+            break
+        time.sleep(0.5)
+    shown = page.evaluate(
+        "([text]) => [...document.querySelectorAll('td')].filter(td => td.textContent.includes(text)).length",
+        [XSS],
+    )
+    assert shown >= 1
+    assert dialogs == []
+    site = build(repo / "mkdocs.yml", tmp_path / "site")
+    html = (site / "checklists" / CHECKLIST / "index.html").read_text()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert XSS not in html
+
+
+def test_the_static_form_gives_a_command_that_records_the_same_thing(
+    repo: Path, page: Any, tmp_path: Path
+) -> None:
+    site = build(repo / "mkdocs.yml", tmp_path / "site")
+    with serve(site) as url:
+        page.goto(url + PAGE)
+        _fill_form(page)
+        page.locator("input[name='by']").fill("Anna Kowalska <anna@example.com>")
+        page.locator(".playbook-form button[type=submit]").click()
+        command = page.locator(".playbook-command").inner_text()
+    assert command.startswith(f"playbook check {CHECKLIST} ")
+    args = shlex.split(command)
+    done = subprocess.run(
+        [sys.executable, "-m", "playbook", *args[1:]], cwd=repo, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    [path] = _head_files(repo)
+    record = yaml.safe_load((repo / path).read_text())
+    assert {item["id"]: item["state"] for item in record["items"]} == {
+        "lead-statuses": "done",
+        "next-steps": "done",
+        "call-recordings": "skipped",
+    }
+    assert record["metrics"] == {"new-leads": 42, "pipeline-value": 125000.5}
+    assert record["by"] == "Anna Kowalska <anna@example.com>"
