@@ -225,9 +225,20 @@ def commit_file(repo: git.Repo, relative: str, content: bytes, message: str, by:
         }
     with RepositoryLock(repo):
         refuse_operation_in_progress(repo)
-        write_atomically(root / relative, content, Path(repo.git_dir) / "playbook")
+        # The object first and the index entry next: if either fails, nothing is in the work tree.
         blob = _git_input(repo, ["hash-object", "-w", "--stdin"], content)
-        _retry(lambda: repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{relative}"))
+        try:
+            _retry(
+                lambda: repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{relative}")
+            )
+        except git.GitCommandError as exc:
+            lock = Path(repo.git_dir) / "index.lock"
+            raise PlaybookError.at(
+                lock if lock.exists() else root,
+                f"git's index stayed locked, so nothing was recorded ({str(exc.stderr).strip()[:200]})",
+                f"if no other git command is running, a crashed one left {lock} behind: delete it and record again",
+            ) from None
+        write_atomically(root / relative, content, Path(repo.git_dir) / "playbook")
         for _ in range(20):
             try:
                 head = repo.git.rev_parse("--verify", "-q", "HEAD")

@@ -140,7 +140,12 @@ def pick_occurrence(
     existing: dict[date, Record],
 ) -> tuple[Occurrence, str]:
     """The occurrence to record and a sentence saying why it was chosen."""
-    found = occurrences(checklist, unit, now - HISTORY_WINDOW, now + timedelta(days=400))
+    start = now - HISTORY_WINDOW
+    if wanted is not None:
+        start = min(
+            start, datetime.combine(wanted, datetime.min.time(), unit.timezone) - timedelta(days=40)
+        )
+    found = occurrences(checklist, unit, start, now + timedelta(days=400))
     if not found:
         raise PlaybookError(
             _problem(
@@ -401,7 +406,20 @@ def record_completion(
     from . import gitrepo
 
     playbook = load_playbook(root)
-    repo = gitrepo.open_repository(root) if commit or not request.by else None
+    if not commit and not request.by:
+        try:
+            repo = gitrepo.open_repository(root)
+        except PlaybookError:
+            raise PlaybookError(
+                _problem(
+                    "--by",
+                    "outside a git repository nobody is known to sign the record",
+                    'add --by "Name <email>"',
+                    "by",
+                )
+            ) from None
+    else:
+        repo = gitrepo.open_repository(root) if commit else None
     if request.by:
         name, email = gitrepo.parse_signature(request.by)
         by = f"{name} <{email}>"

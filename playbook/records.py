@@ -169,7 +169,9 @@ def load_records(root: Path, cache_dir: Path | None = None) -> RecordSet:
         try:
             with cache_path.open("rb") as handle:
                 cache = pickle.load(handle)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+        except Exception:  # a cache is disposable: whatever is wrong with it, rebuild it
+            cache = {}
+        if not isinstance(cache, dict):
             cache = {}
     fresh: dict[str, tuple[tuple[int, int, int], Record | Problem]] = {}
     for entry in _scan(logs):

@@ -8,6 +8,7 @@ the next occurrence has come without a record.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -191,16 +192,16 @@ def summarize(
     found = occurrences(checklist, unit, start, horizon)
     upcoming_index = next((i for i, o in enumerate(found) if o.due > as_of), len(found))
     found = found[: upcoming_index + 1]
-    history = [
-        judge(
-            checklist,
-            occ,
-            found[i + 1] if i + 1 < len(found) else None,
-            records.get(occ.key),
-            as_of,
-        )
-        for i, occ in enumerate(found)
-    ]
+    # An occurrence is missed once a *later* one is due; holiday moves can put
+    # several on the same moment, and none of those succeeds the others.
+    by_due = sorted(found, key=lambda o: o.due)
+    dues = [o.due for o in by_due]
+
+    def following(occurrence: Occurrence) -> Occurrence | None:
+        index = bisect_right(dues, occurrence.due)
+        return by_due[index] if index < len(by_due) else None
+
+    history = [judge(checklist, o, following(o), records.get(o.key), as_of) for o in found]
     closed = [h for h in history if h.state in (State.DONE, State.LATE, State.MISSED)]
     recent = [h for h in closed if h.occurrence.due >= as_of - RATE_WINDOW]
     streak = 0
