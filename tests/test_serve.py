@@ -261,3 +261,32 @@ def test_the_static_form_gives_a_command_that_records_the_same_thing(
     }
     assert record["metrics"] == {"new-leads": 42, "pipeline-value": 125000.5}
     assert record["by"] == "Anna Kowalska <anna@example.com>"
+
+
+def test_the_static_form_links_to_githubs_new_file_page_with_a_valid_record(
+    repo: Path, page: Any, tmp_path: Path
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from playbook.records import parse_record
+
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text() + "repo_url: https://github.com/northwind/playbook\n")
+    site = build(config, tmp_path / "site")
+    with serve(site) as url:
+        page.goto(url + PAGE)
+        _fill_form(page)
+        page.locator("input[name='by']").fill("Anna Kowalska <anna@example.com>")
+        page.locator(".playbook-form button[type=submit]").click()
+        href = page.locator(".playbook-result a").get_attribute("href")
+    parts = urlsplit(href)
+    assert parts.netloc == "github.com"
+    assert parts.path == "/northwind/playbook/new/main"
+    query = parse_qs(parts.query)
+    [path] = query["filename"]
+    record = parse_record(query["value"][0])
+    assert path == record.path
+    assert record.unit == "warsaw"
+    assert [i.id for i in record.items if i.done] == ["lead-statuses", "next-steps"]
+    assert record.metrics == {"new-leads": 42, "pipeline-value": 125000.5}
+    assert record.complete

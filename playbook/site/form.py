@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from ..model import Checklist
@@ -32,16 +33,32 @@ class RepoLink:
     branch: str = "main"
 
     @classmethod
-    def from_config(cls, repo_url: str | None, edit_uri: str | None) -> RepoLink | None:
+    def from_config(
+        cls, repo_url: str | None, edit_uri: str | None, branch: str | None = None
+    ) -> RepoLink | None:
+        """From mkdocs.yml; `branch` (the checked-out one) wins over MkDocs' default edit_uri."""
         if not repo_url:
             return None
         host = urlsplit(repo_url).hostname or ""
         kind = "github" if "github" in host else "gitlab" if "gitlab" in host else None
         if kind is None:
             return None
-        parts = [p for p in (edit_uri or "").split("/") if p and p != "-"]
-        branch = parts[1] if len(parts) > 1 and parts[0] in ("edit", "blob", "tree") else "main"
+        if branch is None:
+            parts = [p for p in (edit_uri or "").split("/") if p and p != "-"]
+            branch = parts[1] if len(parts) > 1 and parts[0] in ("edit", "blob", "tree") else "main"
         return cls(kind, repo_url.rstrip("/"), branch)
+
+
+def current_branch(root: Path) -> str | None:
+    """The branch checked out in the repository holding `root`, read from .git/HEAD."""
+    for folder in (root, *root.parents):
+        head = folder / ".git" / "HEAD"
+        if head.is_file():
+            ref = head.read_text().strip()
+            return (
+                ref.removeprefix("ref: refs/heads/") if ref.startswith("ref: refs/heads/") else None
+            )
+    return None
 
 
 def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, object]]:

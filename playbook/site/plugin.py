@@ -33,7 +33,7 @@ from ..records import LOGS_DIR, load_records
 from ..status import Summary, collect
 from . import diagrams
 from .api import RecordAPI
-from .form import RepoLink
+from .form import RepoLink, current_branch
 from .nav import default_nav, expand_nav, generated_sections
 from .pages import calendar_feed_path, render_site
 
@@ -92,7 +92,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         for problem in records.problems:
             log.warning(f"{problem.render()} (`playbook audit` lists every finding)")
         self.summaries = collect(self.playbook, records.index(), self.now)
-        self.repo = RepoLink.from_config(config.repo_url, config.edit_uri)
+        self.repo = RepoLink.from_config(config.repo_url, config.edit_uri, current_branch(root))
         config.extra_javascript.append(RECORD_JS)
         config.extra_css.append(RECORD_CSS)
         sections = generated_sections(self.playbook, self.config.nav_limit)
