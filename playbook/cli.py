@@ -63,7 +63,15 @@ def main() -> None:
     """
 
 
-@main.command()
+def _cadence_help() -> str:
+    from .schedule import CADENCE_EXAMPLES
+
+    return "\b\nCadence phrases a checklist may use:\n" + "\n".join(
+        f"  {c}" for c in CADENCE_EXAMPLES
+    )
+
+
+@main.command(epilog=_cadence_help())
 @root_argument
 @reports_problems
 def validate(root: Path) -> None:

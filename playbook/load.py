@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from datetime import date
 from difflib import get_close_matches
 from pathlib import Path
@@ -33,11 +32,16 @@ from .schedule import (
     parse_timezone,
 )
 from .schema import CHECKLIST, ID_PATTERN, PLAYBOOK, ROLE
-from .yamlread import Document, read_document
+from .yamlread import Document, KeyPath, format_key_path, read_document
 
 SETTINGS_FILE = "playbook.yml"
 ROLES_DIR = "roles"
 CHECKLISTS_DIR = "checklists"
+CADENCE_HINT = (
+    "write e.g. 'every monday at 09:00', 'every weekday at 17:00', 'monthly on day 15', "
+    "'last friday of each quarter at 14:00', 'once per person' or an RRULE such as "
+    "FREQ=MONTHLY;BYDAY=1FR;BYHOUR=10; see the Cadences section of README.md for more"
+)
 
 
 def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
@@ -73,9 +77,17 @@ class _Loader:
         self.docs_dir = docs_dir
         self.problems: list[Problem] = []
         self.documents: dict[str, Document] = {}
+        # Every file with a usable name, valid or not: a role file with a typo in it
+        # still defines its id, so other files naming it are not told it is missing.
+        self.known: dict[str, dict[str, str]] = {ROLES_DIR: {}, CHECKLISTS_DIR: {}}
+        self.funnel_known = True
 
     def problem(self, location: Location, message: str, hint: str = "", key_path: str = "") -> None:
         self.problems.append(Problem(location, message, hint, key_path))
+
+    def problem_at(self, doc: Document, key_path: KeyPath, message: str, hint: str) -> None:
+        """A problem at a value of `doc`, located and named the way yamlread names them."""
+        self.problem(doc.at(*key_path), message, hint, format_key_path(key_path))
 
     def display(self, path: Path) -> str:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
@@ -89,17 +101,19 @@ class _Loader:
         settings_path = self.root / SETTINGS_FILE
         if not settings_path.is_file():
             self.problem(
-                Location(SETTINGS_FILE),
+                Location(SETTINGS_FILE, 1, 1),
                 f"no {SETTINGS_FILE} in {self.root}",
                 "run this inside a playbook repository, or create one with `playbook init DIR`",
             )
             raise PlaybookError(self.problems)
-        settings = self.read(settings_path, PLAYBOOK)
-        playbook = self.settings(settings) if settings else None
+        # Broken settings fall back to defaults, so roles and checklists are still checked.
+        document, problems = read_document(
+            settings_path, self.display(settings_path), PLAYBOOK, partial=True
+        )
+        self.problems += problems
+        playbook = self.settings(document or Document(self.display(settings_path), {}))
         roles = self.read_folder(ROLES_DIR, ROLE)
         checklists = self.read_folder(CHECKLISTS_DIR, CHECKLIST)
-        if playbook is None:
-            return Playbook(self.root, "", parse_timezone("UTC"), parse_duration("1d"), ())
         for role_id, document in roles.items():
             playbook.roles[role_id] = self.role(role_id, document)
         for checklist_id, document in checklists.items():
@@ -108,47 +122,52 @@ class _Loader:
                 playbook.checklists[checklist_id] = checklist
         for role in playbook.roles.values():
             self.onboarding_checklist(role, playbook)
-        self.cross_check(playbook)
+        self.cross_check(playbook, checklists)
         return playbook
 
     def read_folder(self, folder: str, schema: dict[str, Any]) -> dict[str, Document]:
         documents: dict[str, Document] = {}
-        first_seen: dict[str, str] = {}
         for path in _yaml_files(self.root / folder):
             display = self.display(path)
             file_id = path.stem
             if not re.fullmatch(ID_PATTERN, file_id):
                 self.problem(
-                    Location(display),
+                    Location(display, 1, 1),
                     f"the file name {path.name!r} is not a valid id",
                     "rename it with lowercase letters, digits and dashes, e.g. account-executive.yml",
                 )
                 continue
-            if file_id in first_seen:
+            if file_id in self.known[folder]:
                 self.problem(
-                    Location(display),
-                    f"duplicate id {file_id!r}: {first_seen[file_id]} has the same name",
+                    Location(display, 1, 1),
+                    f"duplicate id {file_id!r}: {self.known[folder][file_id]} has the same name",
                     "keep one of the two files",
                 )
                 continue
-            first_seen[file_id] = display
+            self.known[folder][file_id] = display
             document = self.read(path, schema)
             if document:
                 self.documents[f"{folder}/{file_id}"] = document
                 documents[file_id] = document
         return documents
 
-    def settings(self, doc: Document) -> Playbook | None:
+    def settings(self, doc: Document) -> Playbook:
+        """The settings; a value with a problem (already reported) gets its default."""
         data = doc.data
-        timezone = self.timezone(doc, data["timezone"], ("timezone",))
-        stages = tuple(Stage(s["id"], s["title"], s.get("description", "")) for s in data["funnel"])
-        self.unique(doc, [s.id for s in stages], ("funnel",), "funnel stage")
         self.documents["playbook"] = doc
-        if timezone is None:
-            return None
+        timezone = parse_timezone("UTC")
+        if "timezone" in data:
+            timezone = self.timezone(doc, data["timezone"], ("timezone",)) or timezone
+        self.funnel_known = "funnel" in data
+        stages = tuple(
+            Stage(s["id"], s["title"], s.get("description", "")) for s in data.get("funnel", [])
+        )
+        self.unique(
+            doc, "funnel stage", [(s.id, ("funnel", i, "id")) for i, s in enumerate(stages)]
+        )
         return Playbook(
             root=self.root,
-            title=data["title"],
+            title=data.get("title", ""),
             company=data.get("company", ""),
             country=data.get("country", ""),
             tracking_since=self.parse_date(doc, data.get("tracking_since"), ("tracking_since",)),
@@ -160,15 +179,18 @@ class _Loader:
 
     def teams(self, doc: Document, default_timezone: Any) -> dict[str, Team]:
         teams: dict[str, Team] = {}
+        team_lines: dict[str, int] = {}
         people: dict[str, str] = {}
         for t, data in enumerate(doc.data.get("teams", [])):
             if data["id"] in teams:
-                self.problem(
-                    doc.at("teams", t, "id"),
-                    f"duplicate team id {data['id']!r}",
+                self.problem_at(
+                    doc,
+                    ("teams", t, "id"),
+                    f"duplicate team id {data['id']!r} (first given on line {team_lines[data['id']]})",
                     "each team needs its own id",
                 )
                 continue
+            team_lines[data["id"]] = doc.at("teams", t, "id").line
             timezone = default_timezone
             if "timezone" in data:
                 timezone = (
@@ -179,8 +201,9 @@ class _Loader:
             for m, person in enumerate(data["members"]):
                 where = ("teams", t, "members", m)
                 if person["id"] in people:
-                    self.problem(
-                        doc.at(*where, "id"),
+                    self.problem_at(
+                        doc,
+                        (*where, "id"),
                         f"{person['id']!r} is already a member of team {people[person['id']]!r}",
                         "a person belongs to one team; give them one entry",
                     )
@@ -198,8 +221,9 @@ class _Loader:
                 )
             manager = data.get("manager")
             if manager and manager not in {p.id for p in members}:
-                self.problem(
-                    doc.at("teams", t, "manager"),
+                self.problem_at(
+                    doc,
+                    ("teams", t, "manager"),
                     f"manager {manager!r} is not a member of team {data['id']!r}",
                     "add the manager to the team's members",
                 )
@@ -213,52 +237,46 @@ class _Loader:
             )
         return teams
 
-    def parse_date(
-        self, doc: Document, value: str | None, key_path: tuple[str | int, ...]
-    ) -> date | None:
+    def parse_date(self, doc: Document, value: str | None, key_path: KeyPath) -> date | None:
         if value is None:
             return None
         try:
             return date.fromisoformat(value)
         except ValueError:
-            self.problem(
-                doc.at(*key_path),
+            self.problem_at(
+                doc,
+                key_path,
                 f"{value!r} is not a date",
                 "write it as YYYY-MM-DD, e.g. 2026-09-01",
             )
             return None
 
-    def timezone(self, doc: Document, name: str, key_path: tuple[str, ...]) -> Any:
+    def timezone(self, doc: Document, name: str, key_path: KeyPath) -> Any:
         try:
             return parse_timezone(name)
         except CadenceError as exc:
-            self.problem(
-                doc.at(*key_path),
+            self.problem_at(
+                doc,
+                key_path,
                 str(exc),
                 "use an IANA name such as Europe/Warsaw, Asia/Ho_Chi_Minh or UTC",
-                ".".join(key_path),
             )
             return None
 
-    def unique(
-        self,
-        doc: Document,
-        ids: list[str],
-        key_path: tuple[str | int, ...],
-        what: str,
-        where: list[tuple[str | int, ...]] | None = None,
-    ) -> None:
-        counts = Counter(ids)
-        seen: set[str] = set()
-        for index, value in enumerate(ids):
-            if counts[value] > 1 and value in seen:
-                at = where[index] if where else (*key_path, index)
-                self.problem(
-                    doc.at(*at),
-                    f"duplicate {what} id {value!r}",
-                    f"each {what} needs its own id",
-                )
-            seen.add(value)
+    def unique(self, doc: Document, what: str, ids: list[tuple[str, KeyPath]]) -> None:
+        """Report each repeated id where it repeats, naming the line of the first, like yamlread
+        does for duplicate keys."""
+        first: dict[str, KeyPath] = {}
+        for value, key_path in ids:
+            if value not in first:
+                first[value] = key_path
+                continue
+            self.problem_at(
+                doc,
+                key_path,
+                f"duplicate {what} id {value!r} (first given on line {doc.at(*first[value]).line})",
+                f"each {what} needs its own id",
+            )
 
     def role(self, role_id: str, doc: Document) -> Role:
         d = doc.data
@@ -271,17 +289,14 @@ class _Loader:
             )
             for phase in d.get("onboarding", [])
         )
-        task_paths = [
-            ("onboarding", p, "tasks", t, "id")
-            for p, phase in enumerate(onboarding)
-            for t in range(len(phase.tasks))
-        ]
         self.unique(
             doc,
-            [task.id for phase in onboarding for task in phase.tasks],
-            (),
             "onboarding task",
-            task_paths,
+            [
+                (task.id, ("onboarding", p, "tasks", t, "id"))
+                for p, phase in enumerate(onboarding)
+                for t, task in enumerate(phase.tasks)
+            ],
         )
         return Role(
             id=role_id,
@@ -322,14 +337,7 @@ class _Loader:
         try:
             cadence = parse_cadence(d["cadence"])
         except CadenceError as exc:
-            self.problem(
-                doc.at("cadence"),
-                str(exc),
-                "write e.g. 'every monday at 09:00', 'monthly on day 15', "
-                "'last friday of each quarter', 'once per person' or an RRULE such as "
-                "FREQ=MONTHLY;BYDAY=1FR;BYHOUR=10 (see `playbook validate --help`)",
-                "cadence",
-            )
+            self.problem_at(doc, ("cadence",), str(exc), exc.hint or CADENCE_HINT)
             cadence = None
         timezone = (
             self.timezone(doc, d["timezone"], ("timezone",))
@@ -339,22 +347,19 @@ class _Loader:
         sections = tuple(
             Section(s["title"], tuple(self.item(i) for i in s["items"])) for s in d["sections"]
         )
-        item_paths = [
-            ("sections", s, "items", i, "id")
-            for s, section in enumerate(sections)
-            for i in range(len(section.items))
-        ]
-        self.unique(doc, [i.id for s in sections for i in s.items], (), "item", item_paths)
-        metrics = tuple(Metric(**m) for m in d.get("metrics", []))
         self.unique(
             doc,
-            [m.id for m in metrics],
-            ("metrics",),
-            "metric",
-            [("metrics", i, "id") for i in range(len(metrics))],
+            "item",
+            [
+                (item.id, ("sections", s, "items", i, "id"))
+                for s, section in enumerate(sections)
+                for i, item in enumerate(section.items)
+            ],
         )
+        metrics = tuple(Metric(**m) for m in d.get("metrics", []))
+        self.unique(doc, "metric", [(m.id, ("metrics", i, "id")) for i, m in enumerate(metrics)])
         if cadence is None or timezone is None:
-            return None
+            return None  # its cross-references are still checked, from the document
         return Checklist(
             id=checklist_id,
             title=d["title"],
@@ -380,9 +385,12 @@ class _Loader:
         if not role.onboarding:
             return
         checklist_id = role.onboarding_checklist_id
-        if checklist_id in playbook.checklists:
+        if checklist_id in self.known[CHECKLISTS_DIR]:
+            document = self.documents.get(f"{CHECKLISTS_DIR}/{checklist_id}")
             self.problem(
-                self.documents[f"{CHECKLISTS_DIR}/{checklist_id}"].at(),
+                document.at()
+                if document
+                else Location(self.known[CHECKLISTS_DIR][checklist_id], 1, 1),
                 f"duplicate id {checklist_id!r}: it is also the onboarding checklist of role {role.id!r}",
                 f"rename the file; {role.source} already defines this checklist through its onboarding plan",
             )
@@ -403,23 +411,25 @@ class _Loader:
             onboarding_for=role.id,
         )
 
-    def cross_check(self, playbook: Playbook) -> None:
-        roles = playbook.roles
+    def cross_check(self, playbook: Playbook, checklists: dict[str, Document]) -> None:
+        """References between files. A role file with problems still counts as a role;
+        checklists are checked from their documents, so a bad cadence hides nothing."""
+        roles = self.known[ROLES_DIR]
         stages = {stage.id for stage in playbook.funnel}
 
-        def dangling(doc: Document, value: str, key_path: tuple[str | int, ...], what: str) -> None:
+        def dangling(doc: Document, value: str, key_path: KeyPath, what: str) -> None:
             if value not in roles:
                 close = get_close_matches(value, list(roles), n=1)
-                self.problem(
-                    doc.at(*key_path),
+                self.problem_at(
+                    doc,
+                    key_path,
                     f"{what} {value!r} is not a role",
                     f"did you mean {close[0]!r}?"
                     if close
                     else f"known roles: {', '.join(sorted(roles)) or 'none'}",
-                    ".".join(map(str, key_path)),
                 )
 
-        for role in roles.values():
+        for role in playbook.roles.values():
             doc = self.documents[f"{ROLES_DIR}/{role.id}"]
             if role.reports_to:
                 dangling(doc, role.reports_to, ("reports_to",), "reports_to")
@@ -428,12 +438,12 @@ class _Loader:
             for i, target in enumerate(role.career_path):
                 dangling(doc, target, ("career_path", i), "career path step")
             for i, stage in enumerate(role.funnel_stages):
-                if stage not in stages:
-                    self.problem(
-                        doc.at("funnel_stages", i),
+                if self.funnel_known and stage not in stages:
+                    self.problem_at(
+                        doc,
+                        ("funnel_stages", i),
                         f"funnel stage {stage!r} is not in {SETTINGS_FILE}",
                         f"known stages: {', '.join(sorted(stages))}",
-                        f"funnel_stages[{i}]",
                     )
         self.check_reporting_cycles(playbook)
         settings = self.documents["playbook"]
@@ -442,21 +452,18 @@ class _Loader:
                 dangling(
                     settings, person.role, ("teams", t, "members", m, "role"), f"{person.id}'s role"
                 )
-        for checklist in playbook.checklists.values():
-            if checklist.onboarding_for:
-                continue
-            doc = self.documents[f"{CHECKLISTS_DIR}/{checklist.id}"]
-            for i, owner in enumerate(checklist.owners):
+        for doc in checklists.values():
+            for i, owner in enumerate(doc.data["owners"]):
                 dangling(doc, owner, ("owners", i), "owner")
-            for i, related in enumerate(checklist.roles):
+            for i, related in enumerate(doc.data.get("roles", [])):
                 dangling(doc, related, ("roles", i), "related role")
-            for i, page in enumerate(checklist.pages):
+            for i, page in enumerate(doc.data.get("pages", [])):
                 if not (self.docs_dir / page).is_file():
-                    self.problem(
-                        doc.at("pages", i),
+                    self.problem_at(
+                        doc,
+                        ("pages", i),
                         f"related page {page!r} does not exist in {self.display(self.docs_dir)}/",
                         "give a path relative to the docs folder, e.g. principles-and-control-points.md",
-                        f"pages[{i}]",
                     )
 
     def check_reporting_cycles(self, playbook: Playbook) -> None:
@@ -470,9 +477,9 @@ class _Loader:
             if current == start and start not in reported:
                 reported.update(chain)
                 doc = self.documents[f"{ROLES_DIR}/{start}"]
-                self.problem(
-                    doc.at("reports_to"),
+                self.problem_at(
+                    doc,
+                    ("reports_to",),
                     "reports_to forms a cycle: " + " → ".join([*chain, start]),
                     "one role in the chain must report to a role outside it, or to nobody",
-                    "reports_to",
                 )

@@ -127,6 +127,7 @@ def parse_cadence(text: str) -> Cadence:
 # A checklist is done by people: a rule repeating within a day is a typo, and
 # expanding one from ANCHOR takes minutes (SECONDLY) to seconds (MINUTELY).
 _TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
+_FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 _TIME_PARTS = {"BYHOUR": 23, "BYMINUTE": 59}
 
 
@@ -137,13 +138,27 @@ def _raw_rule(text: str) -> Cadence:
         raise CadenceError(
             "a raw RRULE takes its time of day from BYHOUR and BYMINUTE, not DTSTART"
         )
-    if parts.get("FREQ") in _TOO_FREQUENT:
+    freq = parts.get("FREQ")
+    if freq in _TOO_FREQUENT:
         raise CadenceError(
             f"the RRULE {text!r} repeats more often than once a day",
             "a checklist recurs at most daily: use FREQ=DAILY, WEEKLY, MONTHLY or YEARLY "
             "and give its time of day with BYHOUR and BYMINUTE, e.g. FREQ=DAILY;BYHOUR=9",
         )
-    at = {name: _time_part(text, name, parts.pop(name, None), top) for name, top in _TIME_PARTS.items()}
+    if freq not in _FREQUENCIES:
+        raise CadenceError(
+            f"the RRULE {text!r} is not valid: FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY"
+        )
+    interval = parts.get("INTERVAL", "1")
+    if not (interval.isascii() and interval.isdigit() and int(interval) >= 1):
+        # dateutil would loop for ever on INTERVAL=0
+        raise CadenceError(
+            f"the RRULE {text!r} is not valid: INTERVAL must be a whole number from 1"
+        )
+    at = {
+        name: _time_part(text, name, parts.pop(name, None), top)
+        for name, top in _TIME_PARTS.items()
+    }
     parts.pop("BYSECOND", None)
     rule = ";".join(f"{key}={value}" for key, value in parts.items())
     try:
@@ -169,7 +184,7 @@ def _time_part(text: str, name: str, value: str | None, top: int) -> int:
     if not value.isascii() or not value.isdigit() or int(value) > top:
         raise CadenceError(
             f"the RRULE {text!r} is not valid: {name} must be a whole number from 0 to {top}",
-            f"write the time as numbers, e.g. BYHOUR=9;BYMINUTE=30 for 09:30",
+            "write the time as numbers, e.g. BYHOUR=9;BYMINUTE=30 for 09:30",
         )
     return int(value)
 
@@ -186,7 +201,7 @@ def _check_occurs(cadence: Cadence) -> None:
     """Refuse a rule with no date in a decade (Feb 30) or none left (COUNT, UNTIL)."""
     rule = cadence._rrule
     found = _first(rule.replace(dtstart=_probe_start(cadence), count=None, until=None))
-    if found and (rule._count or rule._until):
+    if found and ("COUNT" in cadence.parts or "UNTIL" in cadence.parts):
         found = rule.after(datetime.now(UTC).replace(tzinfo=None))
     if not found:
         raise CadenceError(
@@ -206,16 +221,20 @@ def _first(rule: rrule) -> datetime | None:
 def _probe_start(cadence: Cadence) -> datetime:
     """ANCHOR moved whole calendar cycles and whole intervals ahead, to the last decade."""
     freq = cadence.parts.get("FREQ", "")
-    interval = int(cadence.parts.get("INTERVAL", "1") or "1")
+    interval = int(cadence.parts.get("INTERVAL", "1"))
     shift = _CYCLE_SHIFT.get(freq, 0)
     if freq == "YEARLY":
         room = _PROBE_FROM.year - (ANCHOR.year + shift)
         years = shift + room // interval * interval
-        return datetime(ANCHOR.year + years, ANCHOR.month, ANCHOR.day, cadence.at.hour, cadence.at.minute)
+        return datetime(
+            ANCHOR.year + years, ANCHOR.month, ANCHOR.day, cadence.at.hour, cadence.at.minute
+        )
     if freq == "MONTHLY":
         room = (_PROBE_FROM.year - ANCHOR.year) * 12 - shift
         months = shift + room // interval * interval
-        return datetime(ANCHOR.year + months // 12, 1 + months % 12, 1, cadence.at.hour, cadence.at.minute)
+        return datetime(
+            ANCHOR.year + months // 12, 1 + months % 12, 1, cadence.at.hour, cadence.at.minute
+        )
     days = shift * (7 if freq == "WEEKLY" else 1)
     step = interval * (7 if freq == "WEEKLY" else 1)
     room = (_PROBE_FROM - ANCHOR).days - days
@@ -246,7 +265,9 @@ def _phrase_rule(phrase: str) -> str | None:
         day = int(m[2]) if m[2] else -1
         if not (1 <= day <= 31 or day == -1):
             return None
-        months = f";BYMONTH={QUARTER_FIRST_MONTHS}" if m[1] == "quarterly" else ""
+        # "the last day of each quarter" is in its last month, any other day in its first
+        quarter = QUARTER_LAST_MONTHS if day == -1 else QUARTER_FIRST_MONTHS
+        months = f";BYMONTH={quarter}" if m[1] == "quarterly" else ""
         return f"FREQ=MONTHLY{months};BYMONTHDAY={day}"
     if m := re.fullmatch(rf"{_ORD} {_WD} of (?:each|every|the) (month|quarter|year)", phrase):
         n = ORDINALS[m[1]]
@@ -346,7 +367,8 @@ def describe_rule(parts: dict[str, str]) -> str:
                     f"of {_months(bymonth)}"
                 )
         if not byday and bymonthday and "," not in bymonthday:
-            return f"on {_ordinal_day(int(bymonthday))} of {_months(bymonth)}"
+            day = int(bymonthday)
+            return f"on {_ordinal_day(day)} of {_months(bymonth, day)}"
     return "by the rule " + ";".join(f"{k}={v}" for k, v in parts.items())
 
 

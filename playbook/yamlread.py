@@ -9,6 +9,7 @@ schema: a string field takes the scalar's text as written.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,9 +59,14 @@ class _Abort(Exception):
 
 
 def read_document(
-    path: Path, display: str, schema: Schema
+    path: Path, display: str, schema: Schema, partial: bool = False
 ) -> tuple[Document | None, list[Problem]]:
-    """Read, compose and validate one file; never raises for bad content."""
+    """Read, compose and validate one file; never raises for bad content.
+
+    A file with problems gives no Document, unless `partial`: then a mapping that
+    could be read gives one holding only the keys whose values had no problem, so
+    that settings other files depend on can still be used.
+    """
     problems: list[Problem] = []
     try:
         text = _read_text(path, display)
@@ -77,9 +83,9 @@ def read_document(
         return None, [p.problem]
     except _Abort:
         return None, problems
-    if problems:
+    if problems and not (partial and isinstance(data, dict)):
         return None, problems
-    return Document(display, data, walker.marks), []
+    return Document(display, data, walker.marks), problems
 
 
 class _Problem(Exception):
@@ -91,7 +97,7 @@ def _read_text(path: Path, display: str) -> str:
     size = path.stat().st_size
     if size > MAX_FILE_BYTES:
         raise _Problem(
-            Location(display),
+            Location(display, 1, 1),
             f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
             "split it into smaller files; a playbook file should be a page, not a database",
         )
@@ -109,18 +115,29 @@ def _read_text(path: Path, display: str) -> str:
 
 
 def _compose(text: str, display: str) -> yaml.Node:
+    # libyaml lets a tab stand for a space in some places (`title:<TAB>x`) and PyYAML's
+    # own scanner never does: a file with a tab is read by the strict one, so that it
+    # is valid or not whether or not libyaml is installed.
+    loader = yaml.SafeLoader if "\t" in text else Loader
     try:
-        node = yaml.compose(text, Loader=Loader)
+        node = yaml.compose(text, Loader=loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        tab = _tab_problem(text, mark.index) if mark else None
+        if exc.context_mark and mark and mark.line >= len(text.rstrip().split("\n")):
+            # "expected ']', found the end of the file": where the [ or quote opened helps more
+            mark = exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        what = exc.problem or "invalid YAML"
-        if exc.context:
+        what = tab or exc.problem or "invalid YAML"
+        if exc.context and not tab:
             what = f"{exc.context}, {what}"
         raise _Problem(
             Location(display, line, column),
             f"YAML syntax error: {what}",
-            "check indentation and quoting on this line; quote text that contains ': ' or starts with a special character",
+            "replace the tab with spaces; most editors can be set to insert spaces for Tab"
+            if tab
+            else "check indentation and quoting on this line; quote text that contains ': ' "
+            "or starts with a special character",
         ) from None
     except yaml.YAMLError as exc:
         raise _Problem(
@@ -133,6 +150,18 @@ def _compose(text: str, display: str) -> yaml.Node:
             "write the mapping described by the schema",
         )
     return node
+
+
+def _tab_problem(text: str, index: int) -> str | None:
+    """What a tab at the error position is doing, in words; None if there is none."""
+    if not 0 <= index < len(text) or text[index] != "\t":
+        return None
+    before = text[text.rfind("\n", 0, index) + 1 : index]
+    if not before.strip():
+        return "a tab is used for indentation; YAML needs spaces"
+    if before.rstrip(" \t").endswith(":"):
+        return "a tab follows the colon; YAML needs spaces"
+    return "a tab is used as a space; YAML needs spaces"
 
 
 _TYPE_NAMES = {
@@ -155,7 +184,8 @@ def _describe(node: yaml.Node) -> str:
     return repr(node.value)
 
 
-def _format_key_path(key_path: KeyPath) -> str:
+def format_key_path(key_path: KeyPath) -> str:
+    """`handoffs[0].to`: how every problem names where it is."""
     out = ""
     for part in key_path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
@@ -176,7 +206,7 @@ class _Walker:
                 Location(self.display, mark.line + 1, mark.column + 1),
                 message,
                 hint,
-                _format_key_path(key_path),
+                format_key_path(key_path),
             )
         )
 
@@ -207,22 +237,25 @@ class _Walker:
             if ok:
                 return self._check(node, schema, key_path, value)
         expected = " or ".join(_TYPE_NAMES[t] for t in types)
-        self.fail(
-            node,
-            key_path,
-            f"expected {expected}, found {_describe(node)}",
-            schema.get("description", ""),
-        )
+        if "boolean" in types:
+            # `yes`, `on` and "true" in quotes are what goes wrong; the description does not say
+            hint = (
+                "write true or false, without quotes; YAML's yes, no, on and off are not accepted"
+            )
+        else:
+            hint = schema.get("description") or f"write {expected} here"
+        self.fail(node, key_path, f"expected {expected}, found {_describe(node)}", hint)
         return None
 
     def _check(self, node: yaml.Node, schema: Schema, key_path: KeyPath, value: Any) -> Any:
         if "enum" in schema and value not in schema["enum"]:
+            allowed = ", ".join(schema["enum"])
             close = difflib.get_close_matches(str(value), schema["enum"], n=1)
             self.fail(
                 node,
                 key_path,
-                f"{value!r} is not one of: {', '.join(schema['enum'])}",
-                f"did you mean {close[0]!r}?" if close else "",
+                f"{value!r} is not one of: {allowed}",
+                f"did you mean {close[0]!r}?" if close else f"write one of: {allowed}",
             )
         if isinstance(value, str):
             if len(value.strip()) < schema.get("minLength", 0):
@@ -230,9 +263,10 @@ class _Walker:
                     node,
                     key_path,
                     "expected some text, found an empty string",
-                    schema.get("description", ""),
+                    schema.get("description") or "write some text, or remove the key",
                 )
-            elif "pattern" in schema and not re.search(schema["pattern"], value):
+            elif "pattern" in schema and not _pattern(schema["pattern"]).fullmatch(value):
+                # fullmatch: `$` alone lets "next-steps\n" through
                 self.fail(
                     node,
                     key_path,
@@ -249,7 +283,13 @@ class _Walker:
         seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.fail(key_node, key_path, "a key must be plain text")
+                self.fail(
+                    key_node,
+                    (*key_path, _flow(key_node)),
+                    f"a key must be plain text, found {_describe(key_node)}",
+                    "write each key as a plain word and a colon, one per line, e.g. `tools:`; "
+                    f"allowed keys here: {', '.join(properties)}",
+                )
                 continue
             key = key_node.value
             if key == "<<":
@@ -280,14 +320,18 @@ class _Walker:
                     else f"allowed keys here: {', '.join(properties)}",
                 )
                 continue
-            result[key] = self.value(value_node, properties[key], (*key_path, key))
+            before = len(self.problems)
+            value = self.value(value_node, properties[key], (*key_path, key))
+            if len(self.problems) == before:
+                # a partial Document keeps only values that are wholly valid
+                result[key] = value
         for key in schema.get("required", []):
             if key not in seen:
                 self.fail(
                     node,
                     key_path,
                     f"missing required key {key!r}",
-                    properties[key].get("description", ""),
+                    _required_hint(key, properties[key]),
                 )
         return True, result
 
@@ -334,6 +378,40 @@ _CONVERT = {
     "number": _Walker._number,
     "boolean": _Walker._boolean,
 }
+
+
+@functools.cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """Compiled once: the walk checks a pattern for every id in every file."""
+    return re.compile(pattern)
+
+
+def _required_hint(key: str, schema: Schema) -> str:
+    """The field's description, or what to write when the schema has none (metric type)."""
+    if "description" in schema:
+        return schema["description"]
+    if "enum" in schema:
+        return f"add {key}: with one of: {', '.join(schema['enum'])}"
+    types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+    return f"add {key}: with {' or '.join(_TYPE_NAMES[t] for t in types)}"
+
+
+def _flow(node: yaml.Node, depth: int = 0) -> str:
+    """A complex key in one short line, e.g. [tools, skills], to say which key is meant.
+
+    Shallow and short on purpose: the key may be an alias of itself or a bomb.
+    """
+    if isinstance(node, yaml.ScalarNode):
+        text = str(node.value)
+    elif depth >= 2:
+        text = "[…]" if isinstance(node, yaml.SequenceNode) else "{…}"
+    elif isinstance(node, yaml.SequenceNode):
+        parts = [_flow(child, depth + 1) for child in node.value[:4]]
+        text = "[" + ", ".join(parts + ["…"] * (len(node.value) > 4)) + "]"
+    else:
+        parts = [f"{_flow(k, depth + 1)}: {_flow(v, depth + 1)}" for k, v in node.value[:4]]
+        text = "{" + ", ".join(parts + ["…"] * (len(node.value) > 4)) + "}"
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _pattern_hint(pattern: str) -> str:
