@@ -104,6 +104,13 @@ def _recurring_events(
     if not first:
         return []
     dtstart = first[0]
+    if checklist.on_holiday == "keep" or not unit.country:
+        # No holiday ever moves an occurrence: the rule alone says it all.
+        event = _event(
+            checklist, unit, uid=f"{checklist.id}-{unit.id}@playbook", start=dtstart, stamp=stamp
+        )
+        event.add("rrule", _rule(cadence, tz))
+        return [event]
     # The rule, as dateutil expands it: the raw occurrences before holidays.
     raw = cadence.occurrences(tz, dtstart, horizon)
     # Ours, with a margin so that occurrences moved across the edges are found by their key.

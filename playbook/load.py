@@ -44,12 +44,43 @@ CADENCE_HINT = (
 )
 
 
+_loaded: dict[tuple[Path, Path], tuple[tuple[object, ...], Playbook]] = {}
+
+
+def _signature(root: Path, docs_dir: Path) -> tuple[object, ...]:
+    """What a loaded playbook depends on: its files' stats and the docs pages that exist."""
+    stats = []
+    for path in source_files(root):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        stats.append((path, stat.st_mtime_ns, stat.st_size))
+    pages = (
+        sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+        if docs_dir.is_dir()
+        else []
+    )
+    return (*stats, *pages)
+
+
 def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
-    """Load and cross-check the playbook under `root`; raise PlaybookError listing every problem."""
-    loader = _Loader(root.resolve(), (docs_dir or root / "docs").resolve())
+    """Load and cross-check the playbook under `root`; raise PlaybookError listing every problem.
+
+    A playbook loaded before in this process is reused while none of its files
+    changed: `playbook build` validates first and then the MkDocs plugin loads
+    again, and `serve` reloads on every rebuild.
+    """
+    key = (root.resolve(), (docs_dir or root / "docs").resolve())
+    signature = _signature(*key)
+    cached = _loaded.get(key)
+    if cached and cached[0] == signature:
+        return cached[1]
+    loader = _Loader(*key)
     playbook = loader.load()
     if loader.problems:
         raise PlaybookError(loader.problems)
+    _loaded[key] = (signature, playbook)
     return playbook
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
@@ -101,6 +101,7 @@ class Cadence:
         return f"{describe_rule(self.parts)} at {self.at:%H:%M}"
 
 
+@lru_cache(maxsize=4096)  # playbooks repeat a handful of cadences across many checklists
 def parse_cadence(text: str) -> Cadence:
     """Compile a phrase or a raw RRULE; raise CadenceError saying what is accepted."""
     phrase = " ".join(text.lower().replace(",", " , ").split())

@@ -188,8 +188,10 @@ def summarize(
     """Every occurrence of a checklist for one unit from `since` up to the next one after `as_of`."""
     start_day = since or playbook.tracking_since or min(records, default=as_of.date())
     start = datetime.combine(start_day, time(0), unit.timezone)
-    horizon = as_of + timedelta(days=400)
-    found = occurrences(checklist, unit, start, horizon)
+    # Up to the first occurrence after as_of: look a little ahead, further only if needed.
+    found = occurrences(checklist, unit, start, as_of + timedelta(days=40))
+    if not any(o.due > as_of for o in found):
+        found = occurrences(checklist, unit, start, as_of + timedelta(days=400))
     upcoming_index = next((i for i, o in enumerate(found) if o.due > as_of), len(found))
     found = found[: upcoming_index + 1]
     # An occurrence is missed once a *later* one is due; holiday moves can put

@@ -24,7 +24,24 @@ MAX_FILE_BYTES = 512 * 1024
 MAX_NODES = 20_000  # counted with aliases expanded: a billion-laughs file stops here
 MAX_DEPTH = 40
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """libyaml's composer without YAML 1.1 implicit typing.
+
+    Values are typed by the schema (yamlread._Walker), so guessing whether `no`
+    is a bool or `16:00` a number is wasted work: every plain scalar stays text.
+    Explicit tags (`!!python/...`) are kept, to be refused.
+    """
+
+    def resolve(self, kind: type, value: object, implicit: object) -> str:
+        return _DEFAULT_TAGS[kind]
+
+
+_DEFAULT_TAGS = {
+    yaml.ScalarNode: "tag:yaml.org,2002:str",
+    yaml.SequenceNode: "tag:yaml.org,2002:seq",
+    yaml.MappingNode: "tag:yaml.org,2002:map",
+}
 
 _SAFE_TAGS = {
     f"tag:yaml.org,2002:{name}"
@@ -179,7 +196,7 @@ def _describe(node: yaml.Node) -> str:
         return "a mapping"
     if isinstance(node, yaml.SequenceNode):
         return "a list"
-    if node.tag.endswith(":null"):
+    if not node.style and node.value in _NULLS:
         return "nothing (null)"
     return repr(node.value)
 
