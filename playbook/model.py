@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -161,23 +162,56 @@ class Playbook:
     roles: dict[str, Role] = field(default_factory=dict)
     checklists: dict[str, Checklist] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def people(self) -> dict[str, Person]:
         return {person.id: person for team in self.teams.values() for person in team.members}
 
+    # The relations below are indexed once, on first use after loading: pages ask
+    # them for every role, and scanning each time made rendering quadratic.
+    @cached_property
+    def _index(self) -> _Relations:
+        relations = _Relations()
+        for role in self.roles.values():
+            if role.reports_to:
+                relations.reports.setdefault(role.reports_to, []).append(role)
+            for handoff in role.handoffs:
+                relations.handoffs_into.setdefault(handoff.to, []).append((role, handoff))
+            for stage in role.funnel_stages:
+                relations.stage_owners.setdefault(stage, []).append(role)
+            for target in role.career_path:
+                relations.career_sources.setdefault(target, []).append(role)
+        for checklist in self.checklists.values():
+            for owner in checklist.owners:
+                relations.owned.setdefault(owner, []).append(checklist)
+            for related in checklist.roles:
+                relations.related.setdefault(related, []).append(checklist)
+        return relations
+
     def reports(self, role_id: str) -> list[Role]:
-        return [role for role in self.roles.values() if role.reports_to == role_id]
+        return self._index.reports.get(role_id, [])
 
     def handoffs_into(self, role_id: str) -> list[tuple[Role, Handoff]]:
-        return [
-            (role, handoff)
-            for role in self.roles.values()
-            for handoff in role.handoffs
-            if handoff.to == role_id
-        ]
+        return self._index.handoffs_into.get(role_id, [])
 
     def checklists_owned_by(self, role_id: str) -> list[Checklist]:
-        return [c for c in self.checklists.values() if role_id in c.owners]
+        return self._index.owned.get(role_id, [])
+
+    def checklists_related_to(self, role_id: str) -> list[Checklist]:
+        return self._index.related.get(role_id, [])
 
     def stage_owners(self, stage_id: str) -> list[Role]:
-        return [role for role in self.roles.values() if stage_id in role.funnel_stages]
+        return self._index.stage_owners.get(stage_id, [])
+
+    def career_sources(self, role_id: str) -> list[Role]:
+        """Roles whose career path leads to `role_id`."""
+        return self._index.career_sources.get(role_id, [])
+
+
+@dataclass
+class _Relations:
+    reports: dict[str, list[Role]] = field(default_factory=dict)
+    handoffs_into: dict[str, list[tuple[Role, Handoff]]] = field(default_factory=dict)
+    owned: dict[str, list[Checklist]] = field(default_factory=dict)
+    related: dict[str, list[Checklist]] = field(default_factory=dict)
+    stage_owners: dict[str, list[Role]] = field(default_factory=dict)
+    career_sources: dict[str, list[Role]] = field(default_factory=dict)

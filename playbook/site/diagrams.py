@@ -65,12 +65,11 @@ def career_path(playbook: Playbook, role: Role) -> str:
         f"  {_node(role)}",
         f"  style {mermaid_id('r', role.id)} stroke-width:3px",
     ]
-    for source in playbook.roles.values():
-        if role.id in source.career_path:
-            lines += [
-                f"  {_node(source)}",
-                f"  {mermaid_id('r', source.id)} --> {mermaid_id('r', role.id)}",
-            ]
+    for source in playbook.career_sources(role.id):
+        lines += [
+            f"  {_node(source)}",
+            f"  {mermaid_id('r', source.id)} --> {mermaid_id('r', role.id)}",
+        ]
     for target_id in role.career_path:
         target = playbook.roles[target_id]
         lines += [

@@ -64,8 +64,6 @@ def current_branch(root: Path) -> str | None:
 def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, object]]:
     units = []
     for summary in summaries:
-        if summary.checklist.id != checklist.id:
-            continue
         shown = summary.history[-OCCURRENCES_SHOWN:]
         open_ones = [
             h

@@ -8,9 +8,8 @@ inside YAML text still work.
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Iterable, Sequence
-
-import yaml
 
 
 def text(value: object) -> str:
@@ -38,7 +37,11 @@ def link(label: object, target: str) -> str:
 
 
 def front_matter(**meta: object) -> str:
-    return "---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True) + "---\n\n"
+    """YAML front matter written as JSON values (valid YAML, and far cheaper to produce)."""
+    lines = "".join(
+        f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in meta.items()
+    )
+    return "---\n" + lines + "---\n\n"
 
 
 def mermaid_label(*lines: object) -> str:

@@ -7,9 +7,9 @@ Paths are relative to the docs folder; links between pages are relative
 
 from __future__ import annotations
 
-import posixpath
 from collections import defaultdict
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from ..model import Checklist, Playbook, Role
 from ..recording import checklist_version
@@ -43,8 +43,15 @@ def checklist_path(checklist: Checklist) -> str:
     return f"checklists/{checklist.id}.md"
 
 
+@lru_cache(maxsize=65536)
 def rel(from_page: str, to_page: str) -> str:
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    """A relative link between two pages of the docs folder (both relative, normalised)."""
+    here = from_page.split("/")[:-1]
+    there = to_page.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    return "/".join([".."] * (len(here) - common) + there[common:])
 
 
 def cadence_group(checklist: Checklist) -> str:
@@ -91,15 +98,17 @@ def render_site(
     }
     for role in playbook.roles.values():
         pages[role_path(role.id)] = role_page(playbook, role)
+    by_checklist: dict[str, list[Summary]] = defaultdict(list)
+    for summary in summaries or []:
+        by_checklist[summary.checklist.id].append(summary)
     for checklist in playbook.checklists.values():
         page = checklist_path(checklist)
         pages[page] = checklist_page(playbook, checklist, now)
         if summaries is not None:
-            pages[page] += "\n" + tracking.checklist_history(
-                checklist, summaries, rel(page, calendar_feed_path())
-            )
+            mine = by_checklist[checklist.id]
+            pages[page] += "\n" + tracking.checklist_history(mine, rel(page, calendar_feed_path()))
             version = checklist_version(playbook.root, checklist)
-            data = form.spec(checklist, summaries, version, repo, now)
+            data = form.spec(checklist, mine, version, repo, now)
             pages[page] += "\n" + form.record_form(checklist, data)
     if summaries is not None:
         pages[DASHBOARD] = tracking.dashboard(
@@ -208,24 +217,24 @@ def role_page(playbook: Playbook, role: Role) -> str:
         if role.skills:
             out.append("**Skills:**\n\n" + bullets(role.skills) + "\n")
     owned = [c for c in playbook.checklists_owned_by(role.id) if not c.onboarding_for]
+    owned_ids = {c.id for c in owned}
     related = [
         c
-        for c in playbook.checklists.values()
-        if role.id in c.roles and c not in owned and not c.onboarding_for
+        for c in playbook.checklists_related_to(role.id)
+        if c.id not in owned_ids and not c.onboarding_for
     ]
     if owned or related:
         out.append("## Checklists\n\n")
         rows = [
             (
                 link(c.title, rel(page, checklist_path(c))),
-                "runs it" if c in owned else "takes part",
+                "runs it" if c.id in owned_ids else "takes part",
                 cell(c.cadence.words()),
             )
             for c in owned + related
         ]
         out.append(table(["Checklist", "This role", "When"], rows) + "\n")
-    sources = [r for r in playbook.roles.values() if role.id in r.career_path]
-    if role.career_path or sources:
+    if role.career_path or playbook.career_sources(role.id):
         out.append("## Career path\n\n" + diagrams.career_path(playbook, role) + "\n")
         if role.career_path:
             out.append("Next steps: " + _roles(playbook, role.career_path, page) + ".\n")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..model import Checklist, Playbook
+from ..model import Playbook
 from ..status import OccurrenceStatus, State, Summary
 from .markdown import cell, front_matter, link, table, text
 
@@ -69,9 +69,8 @@ def legend() -> str:
     return '<small class="playbook-legend">' + " &nbsp; ".join(parts) + "</small>\n\n"
 
 
-def checklist_history(checklist: Checklist, summaries: list[Summary], calendar_link: str) -> str:
+def checklist_history(mine: list[Summary], calendar_link: str) -> str:
     """The history section of a checklist page: a strip and a table per team or person."""
-    mine = [s for s in summaries if s.checklist.id == checklist.id]
     out = ["## History { data-search-exclude }\n\n"]
     if not mine:
         out.append("No team or person records this checklist yet: add teams to `playbook.yml`.\n\n")
