@@ -32,7 +32,13 @@ def test_sample_site_has_a_page_per_role_and_checklist(sample_site: Path) -> Non
 
 
 def test_sample_site_has_onboarding_pages_for_the_core_roles(sample_site: Path) -> None:
-    for role in ("sdr", "account-executive", "sales-specialist", "customer-success", "sales-manager"):
+    for role in (
+        "sdr",
+        "account-executive",
+        "sales-specialist",
+        "customer-success",
+        "sales-manager",
+    ):
         page = (sample_site / "onboarding" / role / "index.html").read_text()
         assert 'type="checkbox"' in page
 
