@@ -6,8 +6,13 @@ from ..model import Playbook, Role
 from .markdown import fence, mermaid_id, mermaid_label
 
 
+def _short(role: Role) -> str:
+    """The shortest name of a role (SDR rather than Sales Development Representative)."""
+    return min((*role.aliases, role.title), key=len)
+
+
 def _node(role: Role) -> str:
-    lines = [role.title, f"({role.aliases[0]})"] if role.aliases else [role.title]
+    lines = [role.title, f"({_short(role)})"] if role.aliases else [role.title]
     return f"{mermaid_id('r', role.id)}[{mermaid_label(*lines)}]"
 
 
@@ -26,10 +31,7 @@ def funnel(playbook: Playbook) -> str:
     """The funnel stages left to right, each with the roles that own it."""
     lines = ["flowchart LR"]
     for stage in playbook.funnel:
-        owners = ", ".join(
-            role.aliases[0] if role.aliases else role.title
-            for role in playbook.stage_owners(stage.id)
-        )
+        owners = ", ".join(_short(role) for role in playbook.stage_owners(stage.id))
         label = mermaid_label(stage.title, owners) if owners else mermaid_label(stage.title)
         lines.append(f"  {mermaid_id('s', stage.id)}[{label}]")
     chain = [mermaid_id("s", stage.id) for stage in playbook.funnel]
