@@ -1,0 +1,582 @@
+#!/usr/bin/env python3
+"""Benchmark `playbook status` over a long history of records.
+
+A playbook with 20 daily checklists ("every day at HH:MM", at different times)
+and 5 teams in three time zones is generated in a temporary git
+repository (`git init` only: .git/ exists for the records cache, nothing is
+committed). For every checklist × team the latest 1,000 real occurrences of its
+cadence (computed by playbook's own schedule code, so status counts every one)
+get a record written directly with `Record.to_yaml()`: 100,000 files in all by
+default. Then, --repeat times and interleaved, as whole processes:
+
+* cold: `playbook status` after deleting .git/playbook/records.pickle (the
+  operating system's file cache is left alone);
+* warm: `playbook status` with the cache in place;
+* the floor: a Python process that opens and reads every file under logs/, the
+  same loop also parsing each with yaml.CSafeLoader, and
+  `find logs -type f -exec cat {} + > /dev/null`;
+* the start-up floor: the imports `playbook status` needs, and nothing else.
+
+It prints medians, cold / floor, warm against the 1 s goal, and the cProfile
+hot spots (cumulative top 15, own time top 10) of one warm and one cold run.
+
+    python scripts/bench_status.py --quick
+    python scripts/bench_status.py                   # 100,000 records, 5 runs
+    python scripts/bench_status.py --records 20000 --repeat 9
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import pstats
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import yaml
+
+RECORDS = 100_000
+QUICK_RECORDS = 2_000
+CHECKLISTS = 20
+TEAMS = 5
+REPEAT = 5
+QUICK_REPEAT = 2
+WARM_GOAL = 1.0  # seconds for a warm `playbook status`
+TIMEZONE = "Europe/Warsaw"
+CACHE = Path(".git") / "playbook" / "records.pickle"
+
+Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+ENV = {
+    **os.environ,
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "LC_ALL": "C.UTF-8",
+}
+
+TEAM_ZONES = [
+    ("warsaw", "Warsaw", "Europe/Warsaw"),
+    ("krakow", "Kraków", "Europe/Warsaw"),
+    ("gdansk", "Gdańsk", "Europe/Warsaw"),
+    ("budapest", "Budapest", "Europe/Budapest"),
+    ("hanoi", "Hanoi", "Asia/Ho_Chi_Minh"),
+    ("berlin", "Berlin", "Europe/Berlin"),
+    ("lisbon", "Lisbon", "Europe/Lisbon"),
+    ("saigon", "Saigon", "Asia/Ho_Chi_Minh"),
+]
+ITEMS = [
+    ("crm-statuses", "Lead statuses in the CRM match what actually happened.", True),
+    ("next-steps", "Every open deal has a next step with a date.", True),
+    ("forecast", "The forecast is updated in the CRM.", True),
+    ("chat-groups", "Advice given in the customer chat groups was read and corrected.", True),
+    ("coaching", "One seller got feedback on a recorded call.", False),
+    ("email-spot-check", "A few e-mails sent to customers were spot-checked.", False),
+]
+METRICS: list[dict[str, Any]] = [
+    {"id": "leads", "label": "New leads", "type": "integer", "unit": "leads", "required": True},
+    {"id": "meetings", "label": "Meetings held", "type": "integer", "unit": "meetings"},
+    {"id": "revenue", "label": "Revenue booked", "type": "money", "unit": "EUR", "required": True},
+    {"id": "win-rate", "label": "Win rate", "type": "percent"},
+]
+NOTES = [
+    "",
+    "",
+    "",
+    "",
+    "Two sellers were at a trade fair; their numbers came in late.",
+    "Lead quality from the webinar was lower than expected.",
+    "CRM clean-up took longer: many duplicates from the import.",
+]
+
+FLOOR_READ = """
+import os, sys
+total = 0
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            total += len(handle.read())
+print(total)
+"""
+FLOOR_PARSE = """
+import os, sys, yaml
+loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+total = 0
+for folder, _, names in os.walk(sys.argv[1]):
+    for name in names:
+        with open(os.path.join(folder, name), encoding="utf-8") as handle:
+            total += len(yaml.load(handle.read(), Loader=loader))
+print(total)
+"""
+IMPORTS = "import click, yaml, dateutil.rrule, playbook.cli, playbook.report, playbook.status"
+
+
+# --------------------------------------------------------------------------- output helpers
+
+
+def say(line: str = "") -> None:
+    print(line, flush=True)
+
+
+def secs(seconds: float) -> str:
+    return f"{seconds:.3f} s"
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def spread(values: Sequence[float]) -> str:
+    return f"(min {secs(min(values))}, max {secs(max(values))}, n={len(values)})" if values else ""
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def dump(path: Path, data: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100),
+        encoding="utf-8",
+    )
+
+
+def cadence(index: int) -> str:
+    return f"every day at {8 + index % 10:02d}:{(index * 15) % 60:02d}"
+
+
+def write_playbook(root: Path, checklists: int, teams: int, tracking_since: date) -> None:
+    if teams > len(TEAM_ZONES):
+        raise SystemExit(f"--teams at most {len(TEAM_ZONES)}")
+    dump(
+        root / "playbook.yml",
+        {
+            "title": "Status Benchmark Playbook",
+            "company": "Northwind Voice",
+            "timezone": TIMEZONE,
+            "late_after": "1d",
+            "tracking_since": tracking_since.isoformat(),
+            "funnel": [{"id": "prospecting", "title": "Prospecting"}],
+            "teams": [
+                {
+                    "id": team_id,
+                    "name": name,
+                    "timezone": zone,
+                    "manager": f"{team_id}-manager",
+                    "members": [
+                        {
+                            "id": f"{team_id}-manager",
+                            "name": f"{name} Manager",
+                            "email": f"manager@{team_id}.example.com",
+                            "role": "sales-manager",
+                        },
+                        {
+                            "id": f"{team_id}-seller",
+                            "name": f"{name} Seller",
+                            "email": f"seller@{team_id}.example.com",
+                            "role": "sales-manager",
+                        },
+                    ],
+                }
+                for team_id, name, zone in TEAM_ZONES[:teams]
+            ],
+        },
+    )
+    dump(
+        root / "roles" / "sales-manager.yml",
+        {
+            "title": "Sales Manager",
+            "summary": "Runs a sales team and its recurring reviews.",
+            "responsibilities": [{"area": "Reviews", "items": ["Run the team's reviews."]}],
+        },
+    )
+    for index in range(checklists):
+        dump(
+            root / "checklists" / f"review-{index + 1:02d}.yml",
+            {
+                "title": f"Pipeline review {index + 1}",
+                "purpose": "Keep the pipeline clean and the numbers honest.",
+                "owners": ["sales-manager"],
+                "cadence": cadence(index),
+                "scope": "team",
+                "late_after": "4h",
+                "sections": [
+                    {
+                        "title": "Review",
+                        "items": [
+                            {"id": item_id, "text": text}
+                            | ({} if required else {"required": False})
+                            for item_id, text, required in ITEMS
+                        ],
+                    }
+                ],
+                "metrics": METRICS,
+            },
+        )
+
+
+def generate(root: Path, records: int, checklists: int, teams: int, seed: int) -> int:
+    """Write the playbook and `records` record files on real occurrences; return files written."""
+    from playbook.load import load_playbook
+    from playbook.records import ItemState, Record, git_blob_id
+    from playbook.status import occurrences, units
+
+    rng = random.Random(seed)
+    per_unit = math.ceil(records / (checklists * teams))
+    now = datetime.now(ZoneInfo(TIMEZONE))
+    span = timedelta(days=per_unit + 14)  # daily cadences, plus slack
+    write_playbook(root, checklists, teams, (now - span).date())
+    playbook = load_playbook(root)
+    written = 0
+    earliest = now.date()
+    folders = 0
+    for checklist in playbook.checklists.values():
+        version = git_blob_id((root / checklist.source).read_bytes())
+        items = checklist.items
+        for unit in units(playbook, checklist):
+            if written >= records:
+                break
+            found = occurrences(checklist, unit, now - span, now - timedelta(hours=6))
+            chosen = found[-min(per_unit, records - written) :]
+            if len(chosen) < min(per_unit, records - written):
+                raise SystemExit(
+                    f"playbook schedules only {len(found)} occurrences of {checklist.id} for "
+                    f"{unit.id} since {(now - span).date()}"
+                    + (f", the first on {found[0].key}" if found else "")
+                    + ": use fewer --records or more --checklists/--teams"
+                )
+            folder = root / "logs" / checklist.id / unit.id
+            folder.mkdir(parents=True, exist_ok=True)
+            folders += 1
+            manager = playbook.people[f"{unit.id}-manager"]
+            for occurrence in chosen:
+                roll = rng.random()
+                delay = (
+                    timedelta(minutes=rng.randint(-20, 200))
+                    if roll < 0.9
+                    else timedelta(hours=rng.randint(5, 30))
+                )
+                completed = min(occurrence.due + delay, now - timedelta(hours=1))
+                record = Record(
+                    checklist=checklist.id,
+                    unit=unit.id,
+                    unit_kind="team",
+                    occurrence=occurrence.key,
+                    due=occurrence.due,
+                    completed_at=completed.astimezone(unit.timezone).replace(microsecond=0),
+                    by=manager.signature,
+                    complete=rng.random() > 0.03,
+                    items=tuple(
+                        ItemState(item.id, item.text, True)
+                        if item.required or rng.random() < 0.7
+                        else ItemState(
+                            item.id, item.text, False, "Nothing changed since the last review."
+                        )
+                        for item in items
+                    ),
+                    metrics={
+                        "leads": rng.randint(3, 60),
+                        "meetings": rng.randint(0, 12),
+                        "revenue": float(rng.randint(8, 90) * 1000),
+                        "win-rate": rng.randint(10, 60),
+                    },
+                    note=rng.choice(NOTES),
+                    checklist_version=version,
+                )
+                with open(folder / f"{occurrence.key.isoformat()}.yml", "w", encoding="utf-8") as f:
+                    f.write(record.to_yaml())
+                written += 1
+                earliest = min(earliest, occurrence.key)
+    # Track from the earliest record on (the checklists are rewritten byte for byte).
+    write_playbook(root, checklists, teams, earliest)
+    say(
+        f"  {written:,} records in {folders} checklist × team folders, {per_unit:,} latest "
+        f"occurrences each, from {earliest} on (tracking_since)"
+    )
+    return written
+
+
+def check_counts(root: Path, expected: int) -> None:
+    """Every generated record must be read, valid, and matched to an occurrence by status."""
+    from playbook.load import load_playbook
+    from playbook.records import load_records
+    from playbook.status import collect
+
+    playbook = load_playbook(root)
+    scratch = Path(tempfile.mkdtemp(prefix="bench-status-cache-"))
+    try:
+        records = load_records(root, cache_dir=scratch)  # not the repository's cache
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    summaries = collect(playbook, records.index(), datetime.now(playbook.timezone))
+    matched = sum(1 for s in summaries for h in s.history if h.record is not None)
+    states: dict[str, int] = {}
+    for s in summaries:
+        for h in s.history:
+            states[str(h.state)] = states.get(str(h.state), 0) + 1
+    ok = len(records.records) == expected and not records.problems and matched == expected
+    say(
+        f"  check: {len(records.records):,} records read, {len(records.problems)} problems, "
+        f"{matched:,} matched to occurrences by status, {len(summaries)} summaries; states "
+        + ", ".join(f"{k} {v:,}" for k, v in sorted(states.items()))
+        + ("" if ok else "  <-- MISMATCH")
+    )
+    for problem in records.problems[:3]:
+        say(f"    problem: {problem.render()}")
+
+
+# --------------------------------------------------------------------------- timed processes
+
+
+def playbook_command() -> list[str]:
+    """The console script next to this interpreter (a pyenv shim would add its own start-up)."""
+    beside = Path(sys.executable).parent / "playbook"
+    if beside.is_file():
+        return [str(beside)]
+    found = shutil.which("playbook")
+    return [found] if found else [sys.executable, "-m", "playbook"]
+
+
+def timed(command: Sequence[str], cwd: Path, what: str) -> tuple[float, str]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        command,
+        cwd=cwd,
+        env=ENV,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise SystemExit(
+            f"{what} failed (exit {done.returncode}): {' '.join(command)}\n"
+            f"stdout:\n{done.stdout[-2000:]}\nstderr:\n{done.stderr[-2000:]}"
+        )
+    return seconds, done.stdout
+
+
+def drop_cache(root: Path) -> None:
+    (root / CACHE).unlink(missing_ok=True)
+
+
+def status_line(stdout: str) -> str:
+    lines = [line for line in stdout.splitlines() if line.startswith("As of ")]
+    return lines[-1] if lines else "(no summary line)"
+
+
+# --------------------------------------------------------------------------- profiles
+
+
+def short(filename: str) -> str:
+    for marker in ("site-packages/", "/playbook/"):
+        if marker in filename:
+            tail = filename.split(marker, 1)[1]
+            return "playbook/" + tail if marker == "/playbook/" else tail
+    if "/lib/python3" in filename:
+        return filename.split("/lib/python3", 1)[1].split("/", 1)[-1]
+    return filename
+
+
+def label(key: tuple[str, int, str]) -> str:
+    filename, line, name = key
+    return name if filename == "~" else f"{short(filename)}:{line}({name})"
+
+
+WRAPPERS = ("click/", "<frozen runpy>", "playbook/__main__.py", "cProfile.py", "profile.py")
+BOOTSTRAP = {
+    "_find_and_load_unlocked",
+    "_load_unlocked",
+    "exec_module",
+    "_call_with_frames_removed",
+    "<built-in method builtins.exec>",
+}
+
+
+def is_wrapper(key: tuple[str, int, str]) -> bool:
+    """Frames every call passes through (runpy, click, importlib internals): they hide the rest."""
+    filename, _, name = key
+    return (
+        any(marker in filename for marker in WRAPPERS)
+        or name in BOOTSTRAP
+        or (filename == "<string>" and name == "<module>")
+        or name == "wrapper"
+    )
+
+
+def print_profile(path: Path) -> None:
+    stats = pstats.Stats(str(path))
+    rows = {key: value[:4] for key, value in stats.stats.items()}  # type: ignore[attr-defined]
+    total = max((value[3] for value in rows.values()), default=0.0)
+    say(f"    profiled total {total:.3f} s")
+    say("    top 15 by cumulative time (runpy, click and importlib internals left out):")
+    say(f"    {'cumtime':>8} {'tottime':>8} {'ncalls':>9}  function")
+    shown = sorted(
+        ((k, v) for k, v in rows.items() if not is_wrapper(k)),
+        key=lambda kv: kv[1][3],
+        reverse=True,
+    )
+    for key, (_, ncalls, tottime, cumtime) in shown[:15]:
+        say(f"    {cumtime:8.3f} {tottime:8.3f} {ncalls:9d}  {label(key)}")
+    say("    top 10 by own time:")
+    for key, (_, ncalls, tottime, cumtime) in sorted(
+        rows.items(), key=lambda kv: kv[1][2], reverse=True
+    )[:10]:
+        say(f"    {cumtime:8.3f} {tottime:8.3f} {ncalls:9d}  {label(key)}")
+
+
+# --------------------------------------------------------------------------- the benchmark
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("playbook", "PyYAML", "click", "python-dateutil"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} missing")
+    return f"Python {platform.python_version()}, " + ", ".join(found)
+
+
+def tree_size(folder: Path) -> tuple[int, int]:
+    files = size = 0
+    for path, _, names in os.walk(folder):
+        for name in names:
+            files += 1
+            size += os.path.getsize(os.path.join(path, name))
+    return files, size
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--records", type=int, help=f"record files (default {RECORDS:,})")
+    parser.add_argument("--checklists", type=int, default=CHECKLISTS)
+    parser.add_argument("--teams", type=int, default=TEAMS)
+    parser.add_argument("--repeat", type=int, help=f"timed runs of each kind (default {REPEAT})")
+    parser.add_argument("--quick", action="store_true", help="a smoke run that takes seconds")
+    parser.add_argument("--keep", action="store_true", help="keep the generated repository")
+    parser.add_argument("--work", type=Path, help="where to build (default: a temporary folder)")
+    parser.add_argument("--seed", type=int, default=2026)
+    args = parser.parse_args(argv)
+    records = args.records or (QUICK_RECORDS if args.quick else RECORDS)
+    repeat = args.repeat or (QUICK_REPEAT if args.quick else REPEAT)
+    if records < 1 or repeat < 1 or args.checklists < 1 or args.teams < 1:
+        parser.error("--records, --repeat, --checklists and --teams must be positive")
+
+    say(
+        f"bench_status: {records:,} records, {args.checklists} checklists × {args.teams} teams, "
+        f"{repeat} timed runs of each kind"
+    )
+    say(f"{versions()}; {os.cpu_count()} CPUs; {platform.platform()}")
+    say(f"playbook command: {' '.join(playbook_command())}")
+    work = args.work or Path(tempfile.mkdtemp(prefix="bench-status-"))
+    root = work / "repo"
+    root.mkdir(parents=True, exist_ok=True)
+    say(f"work folder: {work}")
+    started = time.perf_counter()
+    try:
+        generated = time.perf_counter()
+        written = generate(root, records, args.checklists, args.teams, args.seed)
+        subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, env=ENV, check=True)
+        files, size = tree_size(root / "logs")
+        say(
+            f"  generated in {time.perf_counter() - generated:.1f} s: {files:,} files, "
+            f"{size / 1e6:.1f} MB ({size / max(files, 1):.0f} bytes per record)"
+        )
+        check_counts(root, written)
+
+        playbook = playbook_command()
+        kinds: dict[str, tuple[list[str], bool]] = {
+            "cold": ([*playbook, "status"], True),
+            "warm": ([*playbook, "status"], False),
+            "floor: python read": ([sys.executable, "-c", FLOOR_READ, "logs"], False),
+            "floor: python read+yaml": ([sys.executable, "-c", FLOOR_PARSE, "logs"], False),
+            "floor: find -exec cat": (
+                ["sh", "-c", "find logs -type f -exec cat {} + > /dev/null"],
+                False,
+            ),
+            "floor: imports of status": ([sys.executable, "-c", IMPORTS], False),
+        }
+        times: dict[str, list[float]] = {kind: [] for kind in kinds}
+        say("\n== Timed runs (whole processes) ==")
+        # Warm-up: fills the cache and the OS file cache alike for every kind.
+        seconds, stdout = timed([*playbook, "status"], root, "playbook status")
+        say(f"  warm-up cold status {secs(seconds)}: {status_line(stdout)}")
+        say(f"  cache {CACHE}: {(root / CACHE).stat().st_size / 1e6:.1f} MB")
+        for run in range(repeat):
+            parts = []
+            for kind, (command, cold) in kinds.items():
+                if cold:
+                    drop_cache(root)
+                seconds, _ = timed(command, root, kind)
+                times[kind].append(seconds)
+                parts.append(f"{kind.removeprefix('floor: ')} {secs(seconds)}")
+            say(f"  run {run + 1}/{repeat}: " + ", ".join(parts))
+
+        say("\n== Medians ==")
+        medians = {kind: median(values) for kind, values in times.items()}
+        for kind, values in times.items():
+            say(f"  {kind:<26} {secs(medians[kind]):>9} {spread(values)}")
+        cold, warm = medians["cold"], medians["warm"]
+        say(f"  cold / floor python read       {cold / medians['floor: python read']:6.1f}×")
+        say(f"  cold / floor python read+yaml  {cold / medians['floor: python read+yaml']:6.1f}×")
+        say(f"  cold / floor find -exec cat    {cold / medians['floor: find -exec cat']:6.1f}×")
+        say(f"  warm / imports floor           {warm / medians['floor: imports of status']:6.1f}×")
+        say(
+            f"  warm vs the {WARM_GOAL:.0f} s goal: {secs(warm)} = {warm / WARM_GOAL:.2f}× the goal "
+            f"({'met' if warm <= WARM_GOAL else 'NOT met'})"
+        )
+        say(
+            f"  cold - warm (parsing what the cache saves) {secs(cold - warm)}; "
+            f"warm - imports floor (status work with a warm cache) "
+            f"{secs(warm - medians['floor: imports of status'])}"
+        )
+
+        say("\n== Profiles (python -m cProfile -m playbook status) ==")
+        prof_dir = work / "profiles"
+        prof_dir.mkdir(exist_ok=True)
+        profiler = [sys.executable, "-m", "cProfile", "-o"]
+        warm_prof = prof_dir / "warm.prof"
+        seconds, _ = timed([*profiler, str(warm_prof), "-m", "playbook", "status"], root, "warm")
+        say(f"  warm run under cProfile: {secs(seconds)} wall")
+        print_profile(warm_prof)
+        drop_cache(root)
+        cold_prof = prof_dir / "cold.prof"
+        seconds, _ = timed([*profiler, str(cold_prof), "-m", "playbook", "status"], root, "cold")
+        say(f"  cold run under cProfile: {secs(seconds)} wall")
+        print_profile(cold_prof)
+
+        say("\n== Summary ==")
+        say(
+            f"{written:,} records: cold {secs(cold)}, warm {secs(warm)} "
+            f"(goal {WARM_GOAL:.0f} s: {'met' if warm <= WARM_GOAL else 'NOT met'}); "
+            f"floors: read {secs(medians['floor: python read'])}, read+yaml "
+            f"{secs(medians['floor: python read+yaml'])}, cat "
+            f"{secs(medians['floor: find -exec cat'])}, imports "
+            f"{secs(medians['floor: imports of status'])}; cold/read "
+            f"{cold / medians['floor: python read']:.1f}×, cold/cat "
+            f"{cold / medians['floor: find -exec cat']:.1f}×"
+        )
+    finally:
+        if not args.keep and args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    say(f"Total benchmark time {time.perf_counter() - started:.0f} s.")
+
+
+if __name__ == "__main__":
+    main()
