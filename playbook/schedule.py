@@ -16,8 +16,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from dateutil.rrule import rrule, rrulestr
 
 ONCE_PER_PERSON = "once per person"
-# Rules are anchored on a Monday so that "every 2 weeks" is stable across runs.
-ANCHOR = date(2024, 1, 1)
+# Rules are anchored on a Monday long ago, so that "every 2 weeks" is stable across runs
+# and any tracking_since or old occurrence is reachable; dateutil caches what it expands.
+ANCHOR = date(2000, 1, 3)
 
 WEEKDAYS = [
     "monday",
@@ -138,6 +139,14 @@ def _raw_rule(text: str) -> Cadence:
     if "DTSTART" in body:
         raise CadenceError(
             "a raw RRULE takes its time of day from BYHOUR and BYMINUTE, not DTSTART"
+        )
+    if parts.get("UNTIL", "").endswith("Z"):
+        # Cadences are wall-clock rules in the checklist's zone, so UNTIL is read there too.
+        parts["UNTIL"] = parts["UNTIL"][:-1]
+    if "COUNT" in parts:
+        raise CadenceError(
+            f"the RRULE {text!r} uses COUNT, which would count from an arbitrary first date",
+            "end a cadence on a date instead, e.g. UNTIL=20271231 (in the checklist's time zone)",
         )
     freq = parts.get("FREQ")
     if freq in _TOO_FREQUENT:

@@ -286,10 +286,10 @@ def test_a_first_occurrence_on_a_holiday_is_moved_too(tmp_path: Path) -> None:
 
 
 def test_a_finite_rule_ends_where_ours_ends(tmp_path: Path) -> None:
-    """COUNT counts from our anchor (2024-01-01), so the feed must turn it into an UNTIL."""
+    """A rule that ends (UNTIL) ends on the same occurrence in the feed as in ours."""
     root = write_playbook(tmp_path / "p")
     (root / "checklists" / "counted.yml").write_text(
-        checklist("FREQ=WEEKLY;BYDAY=WE;COUNT=1000;BYHOUR=11"), encoding="utf-8"
+        checklist("FREQ=WEEKLY;BYDAY=WE;UNTIL=20430225T110000;BYHOUR=11"), encoding="utf-8"
     )
     playbook = load_playbook(root)
     feed = calendar_feed(playbook, "warsaw", NOW)
