@@ -19,7 +19,7 @@ import yaml
 from .errors import Location, PlaybookError, Problem
 from .load import load_playbook
 from .model import Checklist, Metric, Playbook
-from .records import ItemState, Record, RecordError, git_blob_id, parse_record
+from .records import LOGS_DIR, ItemState, Record, RecordError, git_blob_id, parse_record
 from .status import Occurrence, Unit, occurrences, units
 
 HISTORY_WINDOW = timedelta(days=400)
@@ -137,7 +137,7 @@ def pick_occurrence(
     unit: Unit,
     wanted: date | None,
     now: datetime,
-    existing: dict[date, Record],
+    existing: ExistingRecords,
 ) -> tuple[Occurrence, str]:
     """The occurrence to record and a sentence saying why it was chosen."""
     start = now - HISTORY_WINDOW
@@ -251,7 +251,7 @@ def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by:
     """Validate a request completely; raise PlaybookError with every problem, write nothing."""
     checklist = find_checklist(playbook, request.checklist)
     unit = find_unit(playbook, checklist, request.team, request.person)
-    existing = existing_records(playbook.root, checklist.id, unit.id)
+    existing = ExistingRecords(playbook.root, checklist.id, unit.id)
     occurrence, picked = pick_occurrence(checklist, unit, request.occurrence, now, existing)
     problems: list[Problem] = []
     item_ids = [item.id for item in checklist.items]
@@ -361,17 +361,27 @@ def checklist_version(root: Path, checklist: Checklist) -> str:
     return git_blob_id((root / checklist.source).read_bytes())
 
 
-def existing_records(root: Path, checklist_id: str, unit_id: str) -> dict[date, Record]:
-    folder = root / "logs" / checklist_id / unit_id
-    found: dict[date, Record] = {}
-    if folder.is_dir():
-        for path in folder.glob("*.yml"):
+class ExistingRecords:
+    """The records of one checklist and unit, read one file at a time, only when asked.
+
+    Recording needs at most two of them (the occurrence due now, or the one
+    asked for), so a unit with years of history costs one file read, not all.
+    """
+
+    def __init__(self, root: Path, checklist_id: str, unit_id: str) -> None:
+        self.folder = root / LOGS_DIR / checklist_id / unit_id
+        self.read: dict[date, Record | None] = {}
+
+    def get(self, occurrence: date) -> Record | None:
+        if occurrence not in self.read:
+            path = self.folder / f"{occurrence.isoformat()}.yml"
             try:
-                record = parse_record(path.read_text(encoding="utf-8"))
+                self.read[occurrence] = parse_record(path.read_text(encoding="utf-8"))
+            except FileNotFoundError:
+                self.read[occurrence] = None
             except (RecordError, yaml.YAMLError, UnicodeDecodeError, OSError):
-                continue  # a broken record is a finding of `playbook audit`, not a blocker
-            found[record.occurrence] = record
-    return found
+                self.read[occurrence] = None  # a broken record is `playbook audit`'s finding
+        return self.read[occurrence]
 
 
 def commit_message(prepared: Prepared) -> str:

@@ -8,6 +8,7 @@ over a long history costs a directory walk, not a YAML parse per file.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
@@ -163,7 +164,18 @@ def load_records(root: Path, cache_dir: Path | None = None) -> RecordSet:
     logs = root / LOGS_DIR
     if not logs.is_dir():
         return RecordSet([], [])
-    cache_path = (cache_dir or root / ".git") / CACHE_FILE
+    # Unpickling and scanning allocate hundreds of thousands of objects that all
+    # survive; the cyclic collector would walk them again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load_records(root, logs, (cache_dir or root / ".git") / CACHE_FILE)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load_records(root: Path, logs: Path, cache_path: Path) -> RecordSet:
     cache: dict[str, tuple[tuple[int, int, int], Record | Problem]] = {}
     if cache_path.is_file():
         try:
@@ -174,17 +186,18 @@ def load_records(root: Path, cache_dir: Path | None = None) -> RecordSet:
         if not isinstance(cache, dict):
             cache = {}
     fresh: dict[str, tuple[tuple[int, int, int], Record | Problem]] = {}
+    changed = False
+    prefix = len(os.path.join(str(root), ""))
     for entry in _scan(logs):
         stat = entry.stat()
         key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        relative = os.path.relpath(entry.path, root).replace(os.sep, "/")
+        relative = entry.path[prefix:].replace(os.sep, "/")
         cached = cache.get(relative)
-        fresh[relative] = (
-            cached
-            if cached and cached[0] == key
-            else (key, _read(entry.path, relative, stat.st_size))
-        )
-    if fresh != cache and cache_path.parent.parent.is_dir():
+        if cached is None or cached[0] != key:
+            cached = (key, _read(entry.path, relative, stat.st_size))
+            changed = True
+        fresh[relative] = cached
+    if (changed or len(fresh) != len(cache)) and cache_path.parent.parent.is_dir():
         cache_path.parent.mkdir(exist_ok=True)
         tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as handle:

@@ -509,7 +509,7 @@ KEY_FUNCTIONS = (
     "open_repository",
     "identity",
     "prepare_record",
-    "existing_records",
+    "get",  # ExistingRecords.get: the records recording reads
     "pick_occurrence",
     "checklist_version",
     "commit_file",
@@ -721,7 +721,7 @@ def summary(results: list[SizeResult], checklists: int) -> None:
         )
         for name in (
             "load_playbook",
-            "existing_records",
+            "get",  # ExistingRecords.get: the records recording reads
             "commit_file",
             "imports (all, incl. lazy)",
         ):
