@@ -70,6 +70,37 @@ class Cadence:
     def _rrule(self) -> rrule:
         return rrulestr(self.rule, dtstart=datetime.combine(ANCHOR, self.at), cache=True)
 
+    def _rule_near(self, moment: datetime) -> rrule:
+        """The rule re-anchored whole intervals after ANCHOR, shortly before `moment`.
+
+        Expanding from ANCHOR on every query would walk decades of occurrences;
+        moving the start by whole intervals keeps every occurrence where it was
+        (same weekday, day of month and "every N weeks" parity).
+        """
+        freq = self.parts.get("FREQ", "")
+        interval = int(self.parts.get("INTERVAL", "1"))
+        target = moment.date() - timedelta(days=40)
+        if freq == "YEARLY":
+            years = max(0, (target.year - ANCHOR.year - 1) // interval * interval)
+            start = date(ANCHOR.year + years, ANCHOR.month, ANCHOR.day)
+        elif freq == "MONTHLY":
+            elapsed = (target.year - ANCHOR.year) * 12 + target.month - ANCHOR.month - 1
+            months = ANCHOR.month - 1 + max(0, elapsed // interval * interval)
+            start = date(ANCHOR.year + months // 12, 1 + months % 12, ANCHOR.day)
+        else:
+            step = interval * (7 if freq == "WEEKLY" else 1)
+            start = ANCHOR + timedelta(days=max(0, (target - ANCHOR).days // step * step))
+        cached = self._near.get(start)
+        if cached is None:
+            cached = self._near[start] = self._rrule.replace(
+                dtstart=datetime.combine(start, self.at)
+            )
+        return cached
+
+    @cached_property
+    def _near(self) -> dict[date, rrule]:
+        return {}
+
     def occurrences(self, tz: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
         """Occurrences in [start, end), as aware datetimes in `tz`."""
         if self.rule is None:
@@ -78,7 +109,7 @@ class Cadence:
         local_end = end.astimezone(tz).replace(tzinfo=None) + timedelta(hours=3)
         found = (
             moment.replace(tzinfo=tz)
-            for moment in self._rrule.between(local_start, local_end, inc=True)
+            for moment in self._rule_near(local_start).between(local_start, local_end, inc=True)
         )
         return [moment for moment in found if start <= moment < end]
 
@@ -86,9 +117,10 @@ class Cadence:
         if self.rule is None:
             return []
         moment = after.astimezone(tz).replace(tzinfo=None)
+        rule = self._rule_near(moment)
         out: list[datetime] = []
         while len(out) < count:
-            following = self._rrule.after(moment)
+            following = rule.after(moment)
             if following is None:
                 break
             out.append(following.replace(tzinfo=tz))
