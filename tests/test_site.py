@@ -54,9 +54,9 @@ def test_search_index_holds_role_titles_aliases_kpis_and_items(sample_site: Path
         assert needle.lower() in text.lower(), needle
 
 
-def test_home_page_draws_org_chart_and_funnel(sample_site: Path) -> None:
+def test_home_page_draws_org_chart_funnel_and_handoffs(sample_site: Path) -> None:
     home = (sample_site / "index.html").read_text()
-    assert home.count('class="mermaid"') >= 2
+    assert home.count('class="mermaid"') >= 3  # org chart, funnel, hand-offs
     assert "playbook:org-chart" not in home
 
 

@@ -28,8 +28,8 @@ def org_chart(playbook: Playbook) -> str:
 
 
 def funnel(playbook: Playbook) -> str:
-    """The funnel stages left to right, each with the roles that own it."""
-    lines = ["flowchart LR"]
+    """The funnel stages top to bottom, as a funnel reads, each with the roles that own it."""
+    lines = ["flowchart TD"]
     for stage in playbook.funnel:
         owners = ", ".join(_short(role) for role in playbook.stage_owners(stage.id))
         label = mermaid_label(stage.title, owners) if owners else mermaid_label(stage.title)
