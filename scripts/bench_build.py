@@ -26,30 +26,27 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import re
 import shutil
-import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import yaml
+from benchlib import dump, executable, measure, median, say, versions
 
 BUILD_GOAL = 1.10  # playbook build / plain mkdocs build
 VALIDATE_GOAL = 1.0  # seconds, for ~1,200 files
 SCALING_SIZES = (100, 1_000, 5_000)
 QUICK_SCALING_SIZES = (20, 50, 100)
+PACKAGES = ("mkdocs", "mkdocs-material", "pyyaml")  # versions in the header
 
-Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
 
 # --------------------------------------------------------------------------- synthetic content
@@ -301,13 +298,6 @@ def checklist_data(j: int, roles: int, t: Text, distinct: bool = False) -> dict[
     return data
 
 
-def dump_yaml(path: Path, data: object) -> None:
-    path.write_text(
-        yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100),
-        encoding="utf-8",
-    )
-
-
 def mkdocs_yml(
     nav: list[Any], playbook_plugin: bool, extra: dict[str, list[str]] | None = None
 ) -> str:
@@ -337,7 +327,7 @@ def generate(root: Path, roles: int, checklists: int, distinct: bool = False, se
     t = Text(seed)
     for folder in ("roles", "checklists", "docs"):
         (root / folder).mkdir(parents=True, exist_ok=True)
-    dump_yaml(
+    dump(
         root / "playbook.yml",
         {
             "title": "Synthetic Sales Playbook",
@@ -348,9 +338,9 @@ def generate(root: Path, roles: int, checklists: int, distinct: bool = False, se
         },
     )
     for i in range(roles):
-        dump_yaml(root / "roles" / f"{role_id(i)}.yml", role_data(i, roles, t))
+        dump(root / "roles" / f"{role_id(i)}.yml", role_data(i, roles, t))
     for j in range(checklists):
-        dump_yaml(root / "checklists" / f"check-{j:05d}.yml", checklist_data(j, roles, t, distinct))
+        dump(root / "checklists" / f"check-{j:05d}.yml", checklist_data(j, roles, t, distinct))
     (root / "docs" / "index.md").write_text(INDEX_MD, encoding="utf-8")
     (root / "mkdocs.yml").write_text(mkdocs_yml(BASE_NAV, playbook_plugin=True), encoding="utf-8")
     return 1 + roles + checklists
@@ -416,17 +406,6 @@ def prerender(root: Path, baseline: Path) -> tuple[int, int]:
 # --------------------------------------------------------------------------- measuring
 
 
-def executable(name: str) -> list[str]:
-    """The console script next to this interpreter (no pyenv shim in the timing), else PATH."""
-    beside = Path(sys.executable).with_name(name)
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which(name)
-    if found:
-        return [found]
-    return [sys.executable, "-m", name]
-
-
 @dataclass(frozen=True)
 class Run:
     seconds: float
@@ -435,9 +414,8 @@ class Run:
 
 
 def timed(command: Sequence[str]) -> Run:
-    started = time.perf_counter()
-    done = subprocess.run(command, env=ENV, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - started
+    """Time a whole process; stop the benchmark with its output's last lines if it fails."""
+    seconds, done = measure(command, ENV)
     if done.returncode != 0:
         output = done.stdout + done.stderr
         tail = "\n".join(output.strip().splitlines()[-30:])
@@ -476,23 +454,9 @@ def mb(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
 
-def say(line: str = "") -> None:
-    print(line, flush=True)
-
-
 def in_process_seconds(output: str) -> float | None:
     match = re.search(r"in ([0-9.]+) s", output)
     return float(match[1]) if match else None
-
-
-def versions() -> str:
-    found = []
-    for package in ("mkdocs", "mkdocs-material", "pyyaml"):
-        try:
-            found.append(f"{package} {version(package)}")
-        except PackageNotFoundError:
-            found.append(f"{package} ?")
-    return f"Python {platform.python_version()}, " + ", ".join(found)
 
 
 # --------------------------------------------------------------------------- modes
@@ -505,7 +469,7 @@ def compare(work: Path, roles: int, checklists: int, repeat: int, distinct: bool
         f"bench_build: {roles} roles, {checklists} checklists, repeat {repeat}"
         + (", distinct due times" if distinct else "")
     )
-    say(f"  {versions()}; {os.cpu_count()} CPUs")
+    say(f"  {versions(PACKAGES, missing='?')}; {os.cpu_count()} CPUs")
     say(f"  work dir: {work}")
 
     started = time.perf_counter()
@@ -553,14 +517,12 @@ def compare(work: Path, roles: int, checklists: int, repeat: int, distinct: bool
         )
 
     built, base = site_stats(out_build), site_stats(out_base)
-    v, b, m = (statistics.median(x) for x in (validate_s, build_s, base_s))
+    v, b, m = (median(x) for x in (validate_s, build_s, base_s))
     ratio = b / m
     say()
     say(f"medians of {repeat} (whole processes):")
     inner_note = (
-        f" (load inside the process {statistics.median(validate_inner):.2f} s)"
-        if validate_inner
-        else ""
+        f" (load inside the process {median(validate_inner):.2f} s)" if validate_inner else ""
     )
     say(
         f"  playbook validate  {v:7.2f} s{inner_note}  "
@@ -592,7 +554,7 @@ def scaling(work: Path, sizes: Sequence[int], distinct: bool) -> None:
         f"bench_build --scaling: checklists {', '.join(f'{s:,}' for s in sizes)}; roles = /5"
         + (", distinct due times" if distinct else "")
     )
-    say(f"  {versions()}; {os.cpu_count()} CPUs")
+    say(f"  {versions(PACKAGES, missing='?')}; {os.cpu_count()} CPUs")
     say(f"  work dir: {work}")
     rows: list[tuple[int, int, int, float, float, SiteStats]] = []
     for size in sizes:

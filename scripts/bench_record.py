@@ -34,10 +34,8 @@ import argparse
 import math
 import os
 import platform
-import pstats
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,7 +48,20 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
+from benchlib import (
+    GIT_ENV,
+    dump,
+    executable,
+    measure,
+    median,
+    print_top,
+    profile_rows,
+    profile_total,
+    say,
+    spread,
+    timed,
+    versions,
+)
 
 from playbook.records import ItemState, Record, git_blob_id
 
@@ -69,17 +80,7 @@ WARMUP = 1
 PROFILE_RUNS = 2  # one under cProfile, one under -X importtime
 MIN_CHECKLISTS = 4
 GOAL_RATIO = 2.0  # check / git add+commit: a guide, not a contract
-
-Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-
-# Hermetic git: no global or system configuration (hooks, signing, fsmonitor, aliases).
-GIT_ENV = {
-    **os.environ,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_TERMINAL_PROMPT": "0",
-    "LC_ALL": "C.UTF-8",
-}
+PACKAGES = ("playbook", "PyYAML", "GitPython", "click", "python-dateutil")  # versions in the header
 
 PEOPLE = {
     "warsaw": [
@@ -116,33 +117,11 @@ NOTES = [
 # --------------------------------------------------------------------------- output helpers
 
 
-def say(line: str = "") -> None:
-    print(line, flush=True)
-
-
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.0f} ms"
 
 
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def spread(values: Sequence[float]) -> str:
-    if not values:
-        return ""
-    return f"(min {ms(min(values))}, max {ms(max(values))}, n={len(values)})"
-
-
 # --------------------------------------------------------------------------- the playbook
-
-
-def dump(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100),
-        encoding="utf-8",
-    )
 
 
 def checklist_ids(count: int) -> list[str]:
@@ -189,7 +168,7 @@ def write_playbook(root: Path, checklists: int) -> dict[str, str]:
             ],
         },
     )
-    versions = {}
+    checklist_versions = {}
     for index, checklist_id in enumerate(checklist_ids(checklists)):
         path = root / "checklists" / f"{checklist_id}.yml"
         dump(
@@ -214,8 +193,8 @@ def write_playbook(root: Path, checklists: int) -> dict[str, str]:
                 "metrics": METRICS,
             },
         )
-        versions[checklist_id] = git_blob_id(path.read_bytes())
-    return versions
+        checklist_versions[checklist_id] = git_blob_id(path.read_bytes())
+    return checklist_versions
 
 
 def make_record(
@@ -311,7 +290,7 @@ def build_repo(root: Path, size: int, checklists: int, reserved: int, seed: int)
             f"schedules only {len(days):,} up to {newest}: raise --checklists"
         )
     started = time.perf_counter()
-    versions = write_playbook(root, checklists)
+    checklist_versions = write_playbook(root, checklists)
     made_folders: set[Path] = set()
     written = 0
     target_records = 0
@@ -320,7 +299,12 @@ def build_repo(root: Path, size: int, checklists: int, reserved: int, seed: int)
             if written == size:
                 break
             record = make_record(
-                checklist_id, checklist_hour(index), team, day, versions[checklist_id], rng
+                checklist_id,
+                checklist_hour(index),
+                team,
+                day,
+                checklist_versions[checklist_id],
+                rng,
             )
             path = root / record.path
             if path.parent not in made_folders:
@@ -357,15 +341,6 @@ def build_repo(root: Path, size: int, checklists: int, reserved: int, seed: int)
 # --------------------------------------------------------------------------- timed processes
 
 
-def playbook_command() -> list[str]:
-    """The console script next to this interpreter (a pyenv shim would add its own start-up)."""
-    beside = Path(sys.executable).parent / "playbook"
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("playbook")
-    return [found] if found else [sys.executable, "-m", "playbook"]
-
-
 def check_args(day: date) -> list[str]:
     args = ["check", TARGET, "--team", TEAMS[0], "--occurrence", day.isoformat(), "--all"]
     for metric in CHECK_METRICS:
@@ -373,30 +348,8 @@ def check_args(day: date) -> list[str]:
     return args
 
 
-def timed(
-    command: Sequence[str], cwd: Path, what: str
-) -> tuple[float, subprocess.CompletedProcess[str]]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        command,
-        cwd=cwd,
-        env=GIT_ENV,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(
-            f"{what} failed (exit {done.returncode}): {' '.join(command)}\n"
-            f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
-        )
-    return seconds, done
-
-
 def run_check(repo: Repo, day: date, prefix: Sequence[str] | None = None) -> tuple[float, str]:
-    command = [*(prefix or playbook_command()), *check_args(day)]
+    command = [*(prefix or executable("playbook")), *check_args(day)]
     seconds, done = timed(command, repo.root, "playbook check")
     if "Recorded" not in done.stdout:
         raise SystemExit(f"playbook check did not record:\n{done.stdout}\n{done.stderr}")
@@ -407,8 +360,8 @@ def run_check(repo: Repo, day: date, prefix: Sequence[str] | None = None) -> tup
 
 def run_baseline(repo: Repo, day: date, rng: random.Random) -> float:
     """The same kind of file for the other team, then `git add FILE && git commit` via sh -c."""
-    versions = git_blob_id((repo.root / "checklists" / f"{TARGET}.yml").read_bytes())
-    record = make_record(TARGET, checklist_hour(0), TEAMS[1], day, versions, rng)
+    version = git_blob_id((repo.root / "checklists" / f"{TARGET}.yml").read_bytes())
+    record = make_record(TARGET, checklist_hour(0), TEAMS[1], day, version, rng)
     relative = record.path
     message = f"Daily pipeline review {day}, {TEAMS[1]}: done by baseline"
     started = time.perf_counter()
@@ -416,16 +369,8 @@ def run_baseline(repo: Repo, day: date, rng: random.Random) -> float:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(record.to_yaml(), encoding="utf-8")
     command = ["sh", "-c", 'git add "$1" && git commit -q -m "$2"', "sh", relative, message]
-    done = subprocess.run(
-        command,
-        cwd=repo.root,
-        env=GIT_ENV,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
+    _, done = measure(command, GIT_ENV, repo.root)
+    seconds = time.perf_counter() - started  # writing the file counts too
     if done.returncode != 0:
         raise SystemExit(f"baseline failed: {done.stderr}")
     repo.runs += 1
@@ -437,70 +382,13 @@ def floor_commands() -> dict[str, list[str]]:
     imports = "import click, yaml, git, dateutil.rrule, playbook.cli, playbook.recording, playbook.gitrepo"
     return {
         "python -c pass": [sys.executable, "-c", "pass"],
-        "playbook --version": [*playbook_command(), "--version"],
+        "playbook --version": [*executable("playbook"), "--version"],
         "imports of check": [sys.executable, "-c", imports],
         "one git process": ["git", "rev-parse", "--verify", "-q", "HEAD"],
     }
 
 
 # --------------------------------------------------------------------------- profiles
-
-
-def short(filename: str) -> str:
-    for marker in ("site-packages/", "/lib/python3", "/playbook/"):
-        if marker in filename:
-            tail = filename.split(marker, 1)[1]
-            if marker == "/lib/python3":
-                tail = tail.split("/", 1)[1] if "/" in tail else tail
-            if marker == "/playbook/":
-                tail = "playbook/" + tail
-            return tail
-    return filename
-
-
-def label(key: tuple[str, int, str]) -> str:
-    filename, line, name = key
-    if filename == "~":
-        return name
-    return f"{short(filename)}:{line}({name})"
-
-
-def profile_rows(path: Path) -> dict[tuple[str, int, str], tuple[int, int, float, float]]:
-    stats = pstats.Stats(str(path))
-    return {key: value[:4] for key, value in stats.stats.items()}  # type: ignore[attr-defined]
-
-
-WRAPPERS = ("click/", "<frozen runpy>", "playbook/__main__.py", "cProfile.py", "profile.py")
-BOOTSTRAP = {
-    "_find_and_load_unlocked",
-    "_load_unlocked",
-    "exec_module",
-    "_call_with_frames_removed",
-    "<built-in method builtins.exec>",
-}
-
-
-def is_wrapper(key: tuple[str, int, str]) -> bool:
-    """Frames every call passes through (runpy, click, importlib internals): they hide the rest."""
-    filename, _, name = key
-    return (
-        any(marker in filename for marker in WRAPPERS)
-        or name in BOOTSTRAP
-        or (filename == "<string>" and name == "<module>")
-        or name == "wrapper"
-    )
-
-
-def print_top(path: Path, count: int = 15, sort: str = "cumtime") -> None:
-    rows = profile_rows(path)
-    column = 3 if sort == "cumtime" else 2
-    if sort == "cumtime":
-        rows = {key: value for key, value in rows.items() if not is_wrapper(key)}
-    say(f"    {'cumtime':>8} {'tottime':>8} {'ncalls':>8}  function")
-    for key, (_, ncalls, tottime, cumtime) in sorted(
-        rows.items(), key=lambda kv: kv[1][column], reverse=True
-    )[:count]:
-        say(f"    {cumtime:8.3f} {tottime:8.3f} {ncalls:8d}  {label(key)}")
 
 
 KEY_FUNCTIONS = (
@@ -536,8 +424,7 @@ def breakdown(path: Path) -> dict[str, float]:
         elif name == "run" and filename.endswith("subprocess.py"):
             out["subprocess.run (git plumbing with stdin)"] = cumtime
     out["git processes started"] = float(git_processes)
-    total = max((value[3] for value in rows.values()), default=0.0)
-    out["total (profiled)"] = total
+    out["total (profiled)"] = profile_total(rows)
     return out
 
 
@@ -651,8 +538,8 @@ def bench_size(
             f"imports of check {ms(floor_seconds['imports of check'])})"
         )
     check_median, base_median = median(result.check), median(result.baseline)
-    say(f"  median check          {ms(check_median):>7} {spread(result.check)}")
-    say(f"  median git add+commit {ms(base_median):>7} {spread(result.baseline)}")
+    say(f"  median check          {ms(check_median):>7} {spread(result.check, ms)}")
+    say(f"  median git add+commit {ms(base_median):>7} {spread(result.baseline, ms)}")
     say(f"  ratio check / baseline {check_median / base_median:.1f}×")
     for name, values in result.floors.items():
         say(f"  floor: {name:<22} {ms(median(values)):>7}")
@@ -671,9 +558,10 @@ def bench_size(
             f"  cProfile, top 15 by cumulative time ({size:,} records; runpy, click and "
             "importlib internals left out):"
         )
-        print_top(prof, 15, "cumtime")
+        rows = profile_rows(prof)
+        print_top(rows, 15, "cumtime")
         say("  cProfile, top 10 by own time:")
-        print_top(prof, 10, "tottime")
+        print_top(rows, 10, "tottime")
         seconds, stderr = run_check(
             repo, next(days), [sys.executable, "-X", "importtime", "-m", "playbook"]
         )
@@ -683,17 +571,9 @@ def bench_size(
     return result
 
 
-def versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = []
-    for name in ("playbook", "PyYAML", "GitPython", "click", "python-dateutil"):
-        try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} missing")
-    git_version = subprocess.run(["git", "--version"], capture_output=True, text=True).stdout
-    return f"Python {platform.python_version()}, {git_version.strip()}, " + ", ".join(found)
+def git_version() -> str:
+    """What `git --version` says, for the header."""
+    return subprocess.run(["git", "--version"], capture_output=True, text=True).stdout.strip()
 
 
 def summary(results: list[SizeResult], checklists: int) -> None:
@@ -763,8 +643,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         MIN_CHECKLISTS, math.ceil(max(sizes) / (len(TEAMS) * len(days)))
     )
     say(f"bench_record: sizes {', '.join(f'{s:,}' for s in sizes)}; {repeat} timed runs each")
-    say(f"{versions()}; {os.cpu_count()} CPUs; {platform.platform()}")
-    say(f"playbook command: {' '.join(playbook_command())}")
+    say(f"{versions(PACKAGES, [git_version()])}; {os.cpu_count()} CPUs; {platform.platform()}")
+    say(f"playbook command: {' '.join(executable('playbook'))}")
     say(
         f"layout: {checklists} daily checklists × {len(TEAMS)} teams, records spread from the "
         f"newest day back towards {TRACKING_SINCE}; the {reserved} most recent days left free "

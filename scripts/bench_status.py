@@ -31,10 +31,8 @@ import argparse
 import math
 import os
 import platform
-import pstats
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -45,7 +43,19 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
+from benchlib import (
+    GIT_ENV,
+    dump,
+    executable,
+    median,
+    print_top,
+    profile_rows,
+    profile_total,
+    say,
+    spread,
+    timed,
+    versions,
+)
 
 RECORDS = 100_000
 QUICK_RECORDS = 2_000
@@ -56,14 +66,9 @@ QUICK_REPEAT = 2
 WARM_GOAL = 1.0  # seconds for a warm `playbook status`
 TIMEZONE = "Europe/Warsaw"
 CACHE = Path(".git") / "playbook" / "records.pickle"
+TAIL = 2000  # characters of a failed process's output to show
 
-Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-ENV = {
-    **os.environ,
-    "GIT_CONFIG_NOSYSTEM": "1",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "LC_ALL": "C.UTF-8",
-}
+PACKAGES = ("playbook", "PyYAML", "click", "python-dateutil")  # versions in the header
 
 TEAM_ZONES = [
     ("warsaw", "Warsaw", "Europe/Warsaw"),
@@ -124,31 +129,11 @@ IMPORTS = "import click, yaml, dateutil.rrule, playbook.cli, playbook.report, pl
 # --------------------------------------------------------------------------- output helpers
 
 
-def say(line: str = "") -> None:
-    print(line, flush=True)
-
-
 def secs(seconds: float) -> str:
     return f"{seconds:.3f} s"
 
 
-def median(values: Sequence[float]) -> float:
-    return statistics.median(values) if values else float("nan")
-
-
-def spread(values: Sequence[float]) -> str:
-    return f"(min {secs(min(values))}, max {secs(max(values))}, n={len(values)})" if values else ""
-
-
 # --------------------------------------------------------------------------- generation
-
-
-def dump(path: Path, data: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100),
-        encoding="utf-8",
-    )
 
 
 def cadence(index: int) -> str:
@@ -338,35 +323,6 @@ def check_counts(root: Path, expected: int) -> None:
 # --------------------------------------------------------------------------- timed processes
 
 
-def playbook_command() -> list[str]:
-    """The console script next to this interpreter (a pyenv shim would add its own start-up)."""
-    beside = Path(sys.executable).parent / "playbook"
-    if beside.is_file():
-        return [str(beside)]
-    found = shutil.which("playbook")
-    return [found] if found else [sys.executable, "-m", "playbook"]
-
-
-def timed(command: Sequence[str], cwd: Path, what: str) -> tuple[float, str]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        command,
-        cwd=cwd,
-        env=ENV,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    seconds = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(
-            f"{what} failed (exit {done.returncode}): {' '.join(command)}\n"
-            f"stdout:\n{done.stdout[-2000:]}\nstderr:\n{done.stderr[-2000:]}"
-        )
-    return seconds, done.stdout
-
-
 def drop_cache(root: Path) -> None:
     (root / CACHE).unlink(missing_ok=True)
 
@@ -379,76 +335,17 @@ def status_line(stdout: str) -> str:
 # --------------------------------------------------------------------------- profiles
 
 
-def short(filename: str) -> str:
-    for marker in ("site-packages/", "/playbook/"):
-        if marker in filename:
-            tail = filename.split(marker, 1)[1]
-            return "playbook/" + tail if marker == "/playbook/" else tail
-    if "/lib/python3" in filename:
-        return filename.split("/lib/python3", 1)[1].split("/", 1)[-1]
-    return filename
-
-
-def label(key: tuple[str, int, str]) -> str:
-    filename, line, name = key
-    return name if filename == "~" else f"{short(filename)}:{line}({name})"
-
-
-WRAPPERS = ("click/", "<frozen runpy>", "playbook/__main__.py", "cProfile.py", "profile.py")
-BOOTSTRAP = {
-    "_find_and_load_unlocked",
-    "_load_unlocked",
-    "exec_module",
-    "_call_with_frames_removed",
-    "<built-in method builtins.exec>",
-}
-
-
-def is_wrapper(key: tuple[str, int, str]) -> bool:
-    """Frames every call passes through (runpy, click, importlib internals): they hide the rest."""
-    filename, _, name = key
-    return (
-        any(marker in filename for marker in WRAPPERS)
-        or name in BOOTSTRAP
-        or (filename == "<string>" and name == "<module>")
-        or name == "wrapper"
-    )
-
-
 def print_profile(path: Path) -> None:
-    stats = pstats.Stats(str(path))
-    rows = {key: value[:4] for key, value in stats.stats.items()}  # type: ignore[attr-defined]
-    total = max((value[3] for value in rows.values()), default=0.0)
-    say(f"    profiled total {total:.3f} s")
+    """Profiled total, then the hot spots by cumulative and by own time."""
+    rows = profile_rows(path)
+    say(f"    profiled total {profile_total(rows):.3f} s")
     say("    top 15 by cumulative time (runpy, click and importlib internals left out):")
-    say(f"    {'cumtime':>8} {'tottime':>8} {'ncalls':>9}  function")
-    shown = sorted(
-        ((k, v) for k, v in rows.items() if not is_wrapper(k)),
-        key=lambda kv: kv[1][3],
-        reverse=True,
-    )
-    for key, (_, ncalls, tottime, cumtime) in shown[:15]:
-        say(f"    {cumtime:8.3f} {tottime:8.3f} {ncalls:9d}  {label(key)}")
+    print_top(rows, 15, "cumtime", ncalls_width=9)
     say("    top 10 by own time:")
-    for key, (_, ncalls, tottime, cumtime) in sorted(
-        rows.items(), key=lambda kv: kv[1][2], reverse=True
-    )[:10]:
-        say(f"    {cumtime:8.3f} {tottime:8.3f} {ncalls:9d}  {label(key)}")
+    print_top(rows, 10, "tottime", ncalls_width=9, header=False)
 
 
 # --------------------------------------------------------------------------- the benchmark
-
-
-def versions() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = []
-    for name in ("playbook", "PyYAML", "click", "python-dateutil"):
-        try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} missing")
-    return f"Python {platform.python_version()}, " + ", ".join(found)
 
 
 def tree_size(folder: Path) -> tuple[int, int]:
@@ -482,8 +379,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"bench_status: {records:,} records, {args.checklists} checklists × {args.teams} teams, "
         f"{repeat} timed runs of each kind"
     )
-    say(f"{versions()}; {os.cpu_count()} CPUs; {platform.platform()}")
-    say(f"playbook command: {' '.join(playbook_command())}")
+    say(f"{versions(PACKAGES)}; {os.cpu_count()} CPUs; {platform.platform()}")
+    say(f"playbook command: {' '.join(executable('playbook'))}")
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-status-"))
     root = work / "repo"
     root.mkdir(parents=True, exist_ok=True)
@@ -492,7 +389,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         generated = time.perf_counter()
         written = generate(root, records, args.checklists, args.teams, args.seed)
-        subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, env=ENV, check=True)
+        subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, env=GIT_ENV, check=True)
         files, size = tree_size(root / "logs")
         say(
             f"  generated in {time.perf_counter() - generated:.1f} s: {files:,} files, "
@@ -500,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         check_counts(root, written)
 
-        playbook = playbook_command()
+        playbook = executable("playbook")
         kinds: dict[str, tuple[list[str], bool]] = {
             "cold": ([*playbook, "status"], True),
             "warm": ([*playbook, "status"], False),
@@ -515,15 +412,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         times: dict[str, list[float]] = {kind: [] for kind in kinds}
         say("\n== Timed runs (whole processes) ==")
         # Warm-up: fills the cache and the OS file cache alike for every kind.
-        seconds, stdout = timed([*playbook, "status"], root, "playbook status")
-        say(f"  warm-up cold status {secs(seconds)}: {status_line(stdout)}")
+        seconds, done = timed([*playbook, "status"], root, "playbook status", tail=TAIL)
+        say(f"  warm-up cold status {secs(seconds)}: {status_line(done.stdout)}")
         say(f"  cache {CACHE}: {(root / CACHE).stat().st_size / 1e6:.1f} MB")
         for run in range(repeat):
             parts = []
             for kind, (command, cold) in kinds.items():
                 if cold:
                     drop_cache(root)
-                seconds, _ = timed(command, root, kind)
+                seconds, _ = timed(command, root, kind, tail=TAIL)
                 times[kind].append(seconds)
                 parts.append(f"{kind.removeprefix('floor: ')} {secs(seconds)}")
             say(f"  run {run + 1}/{repeat}: " + ", ".join(parts))
@@ -531,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         say("\n== Medians ==")
         medians = {kind: median(values) for kind, values in times.items()}
         for kind, values in times.items():
-            say(f"  {kind:<26} {secs(medians[kind]):>9} {spread(values)}")
+            say(f"  {kind:<26} {secs(medians[kind]):>9} {spread(values, secs)}")
         cold, warm = medians["cold"], medians["warm"]
         say(f"  cold / floor python read       {cold / medians['floor: python read']:6.1f}×")
         say(f"  cold / floor python read+yaml  {cold / medians['floor: python read+yaml']:6.1f}×")
@@ -552,12 +449,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         prof_dir.mkdir(exist_ok=True)
         profiler = [sys.executable, "-m", "cProfile", "-o"]
         warm_prof = prof_dir / "warm.prof"
-        seconds, _ = timed([*profiler, str(warm_prof), "-m", "playbook", "status"], root, "warm")
+        seconds, _ = timed(
+            [*profiler, str(warm_prof), "-m", "playbook", "status"], root, "warm", tail=TAIL
+        )
         say(f"  warm run under cProfile: {secs(seconds)} wall")
         print_profile(warm_prof)
         drop_cache(root)
         cold_prof = prof_dir / "cold.prof"
-        seconds, _ = timed([*profiler, str(cold_prof), "-m", "playbook", "status"], root, "cold")
+        seconds, _ = timed(
+            [*profiler, str(cold_prof), "-m", "playbook", "status"], root, "cold", tail=TAIL
+        )
         say(f"  cold run under cProfile: {secs(seconds)} wall")
         print_profile(cold_prof)
 
