@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from .errors import Location, PlaybookError, Problem
 from .load import load_playbook
 from .records import load_records
-from .status import OccurrenceStatus, State, Summary, collect
+from .status import RECENT, OccurrenceStatus, State, Summary, collect
 
 MARKS = {
     State.DONE: "done",
@@ -77,7 +77,9 @@ def _summaries(
     moment = parse_as_of(as_of, playbook.timezone)
     records = load_records(playbook.root)
     return (
-        collect(playbook, records.index(), moment, team, owner, checklist),
+        collect(
+            playbook, records.index(), moment, team, owner, checklist, None if checklist else RECENT
+        ),
         moment,
         records.problems,
     )

@@ -20,6 +20,8 @@ from .records import Record
 
 PLAYBOOK_UNIT = "all"
 RATE_WINDOW = timedelta(days=90)
+# What status views judge: the on-time rate's 90 days, and streaks of up to a year.
+RECENT = timedelta(days=400)
 
 
 class State(StrEnum):
@@ -184,9 +186,16 @@ def summarize(
     records: dict[date, Record],
     as_of: datetime,
     since: date | None = None,
+    recent: timedelta | None = None,
 ) -> Summary:
-    """Every occurrence of a checklist for one unit from `since` up to the next one after `as_of`."""
+    """Every occurrence of a checklist for one unit from `since` up to the next one after `as_of`.
+
+    With `recent`, only that much history is judged: enough for the on-time rate
+    and a streak, at a cost that does not grow with years of records.
+    """
     start_day = since or playbook.tracking_since or min(records, default=as_of.date())
+    if recent is not None:
+        start_day = max(start_day, (as_of - recent).date())
     start = datetime.combine(start_day, time(0), unit.timezone)
     # Up to the first occurrence after as_of: look a little ahead, further only if needed.
     found = occurrences(checklist, unit, start, as_of + timedelta(days=40))
@@ -231,6 +240,7 @@ def collect(
     team: str | None = None,
     owner: str | None = None,
     checklist_id: str | None = None,
+    recent: timedelta | None = None,
 ) -> list[Summary]:
     """A summary per checklist × unit, overdue first, then by next due time."""
     summaries = []
@@ -251,7 +261,12 @@ def collect(
                 continue
             summaries.append(
                 summarize(
-                    playbook, checklist, unit, records.get((checklist.id, unit.id), {}), as_of
+                    playbook,
+                    checklist,
+                    unit,
+                    records.get((checklist.id, unit.id), {}),
+                    as_of,
+                    recent=recent,
                 )
             )
     far = as_of + timedelta(days=10_000)

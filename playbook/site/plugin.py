@@ -30,7 +30,7 @@ from ..ical import calendar_feed
 from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE, load_playbook
 from ..model import Playbook
 from ..records import LOGS_DIR, load_records
-from ..status import Summary, collect
+from ..status import RECENT, Summary, collect
 from . import diagrams
 from .api import RecordAPI
 from .form import RepoLink, current_branch
@@ -91,7 +91,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         records = load_records(self.playbook.root)
         for problem in records.problems:
             log.warning(f"{problem.render()} (`playbook audit` lists every finding)")
-        self.summaries = collect(self.playbook, records.index(), self.now)
+        self.summaries = collect(self.playbook, records.index(), self.now, recent=RECENT)
         self.repo = RepoLink.from_config(config.repo_url, config.edit_uri, current_branch(root))
         config.extra_javascript.append(RECORD_JS)
         config.extra_css.append(RECORD_CSS)
