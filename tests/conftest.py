@@ -7,47 +7,28 @@ from pathlib import Path
 
 import pytest
 
+from .samples import MONDAY_KICKOFF, SALES_MANAGER, FileContent, sdr, settings, write_files
+
 # The smallest playbook that exercises every cross-reference: a manager, an SDR who
 # reports to them, hands off to an account executive and has an onboarding plan,
 # and one weekly checklist.
 VALID_PLAYBOOK: dict[str, str] = {
-    "playbook.yml": """\
-title: Test Playbook
-timezone: Europe/Warsaw
-funnel:
-  - id: prospecting
-    title: Prospecting
-  - id: closing
-    title: Closing
-""",
-    "roles/sales-manager.yml": """\
-title: Sales Manager
-summary: Leads the team.
-responsibilities:
-  - area: Team
-    items: [Coach the team]
-""",
-    "roles/sdr.yml": """\
-title: Sales Development Representative
-aliases: [SDR, BDR]
-summary: Finds and qualifies leads.
-reports_to: sales-manager
-responsibilities:
-  - area: Prospecting
-    items: [Research accounts]
+    "playbook.yml": settings(
+        "Test Playbook", "timezone: Europe/Warsaw", stages=("prospecting", "closing")
+    ),
+    "roles/sales-manager.yml": SALES_MANAGER,
+    # This SDR has aliases and a hand-off, which the other samples' SDRs do not.
+    "roles/sdr.yml": sdr(
+        aliases="aliases: [SDR, BDR]\n",
+        middle="""\
 funnel_stages: [prospecting]
 handoffs:
   - to: account-executive
     when: qualified lead
     criteria: [Need confirmed]
     handover: [CRM record]
-onboarding:
-  - phase: First week
-    due: 7d
-    tasks:
-      - id: crm-access
-        text: Get CRM access
 """,
+    ),
     "roles/account-executive.yml": """\
 title: Account Executive
 summary: Closes deals.
@@ -56,21 +37,10 @@ responsibilities:
   - area: Closing
     items: [Run demos]
 """,
-    "checklists/monday-kickoff.yml": """\
-title: Monday kick-off
-purpose: Start the week with a clean pipeline.
-owners: [sales-manager]
-cadence: every monday at 09:00
-sections:
-  - title: Pipeline
-    items:
-      - id: next-steps
-        text: Every open deal has a next step
-""",
+    "checklists/monday-kickoff.yml": MONDAY_KICKOFF,
     "docs/index.md": "# Test Playbook\n",
 }
 
-FileContent = str | bytes | None
 MakePlaybook = Callable[..., Path]
 
 
@@ -84,17 +54,6 @@ def make_playbook(tmp_path: Path) -> MakePlaybook:
 
     def make(files: Mapping[str, FileContent] | None = None, root: Path | None = None) -> Path:
         root = root or tmp_path / "playbook"
-        contents: dict[str, FileContent] = {**VALID_PLAYBOOK, **(files or {})}
-        for relative, content in contents.items():
-            path = root / relative
-            if content is None:
-                path.unlink(missing_ok=True)
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-        return root
+        return write_files(root, {**VALID_PLAYBOOK, **(files or {})})
 
     return make

@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from .samples import SALES_MANAGER, USER_EMAIL, USER_NAME, sdr, settings, warsaw_pod, write_files
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 HANOI = ZoneInfo("Asia/Ho_Chi_Minh")
 
-USER_NAME = "Anna Kowalska"
-USER_EMAIL = "anna@example.com"
 IDENTITY = f"{USER_NAME} <{USER_EMAIL}>"
 
 WEEKLY = "weekly-pipeline"
@@ -98,35 +98,28 @@ sections:
 """
 
 PLAYBOOK_FILES: dict[str, str] = {
-    "playbook.yml": """\
-title: Northwind Test Playbook
-company: Northwind
-timezone: Europe/Warsaw
-country: PL
-late_after: 1d
-tracking_since: "2026-10-01"
-funnel:
-  - id: prospecting
-    title: Prospecting
-  - id: closing
-    title: Closing
-teams:
-  - id: warsaw
-    name: Warsaw pod
-    timezone: Europe/Warsaw
-    country: PL
-    manager: anna
-    members:
-      - id: anna
-        name: Anna Kowalska
-        email: anna@example.com
-        role: sales-manager
-        started: "2023-03-01"
-      - id: piotr
-        name: Piotr Nowak
-        email: piotr@example.com
-        role: sdr
-        started: "2026-11-16"
+    "playbook.yml": settings(
+        "Northwind Test Playbook",
+        "company: Northwind",
+        "timezone: Europe/Warsaw",
+        "country: PL",
+        "late_after: 1d",
+        'tracking_since: "2026-10-01"',
+        stages=("prospecting", "closing"),
+    )
+    + "teams:\n"
+    + warsaw_pod(
+        "timezone: Europe/Warsaw\ncountry: PL\n",
+        anna='started: "2023-03-01"\n',
+        others="""\
+- id: piotr
+  name: Piotr Nowak
+  email: piotr@example.com
+  role: sdr
+  started: "2026-11-16"
+""",
+    )
+    + """\
   - id: hanoi
     name: Hanoi pod
     timezone: Asia/Ho_Chi_Minh
@@ -142,30 +135,12 @@ teams:
         email: minh@example.com
         role: sales-manager
 """,
-    "roles/sales-manager.yml": """\
-title: Sales Manager
-summary: Leads the team.
-responsibilities:
-  - area: Team
-    items: [Coach the team]
-""",
-    "roles/sdr.yml": """\
-title: Sales Development Representative
-summary: Finds and qualifies leads.
-reports_to: sales-manager
-responsibilities:
-  - area: Prospecting
-    items: [Research accounts]
-funnel_stages: [prospecting]
-onboarding:
-  - phase: First week
-    due: 7d
-    tasks:
-      - id: crm-access
-        text: Get CRM access
-      - id: shadow-calls
-        text: Shadow five calls
-""",
+    "roles/sales-manager.yml": SALES_MANAGER,
+    # This SDR's onboarding has a second task.
+    "roles/sdr.yml": sdr(
+        middle="funnel_stages: [prospecting]\n",
+        tasks="      - id: shadow-calls\n        text: Shadow five calls\n",
+    ),
     f"checklists/{WEEKLY}.yml": WEEKLY_CHECKLIST,
     f"checklists/{QUARTERLY}.yml": QUARTERLY_CHECKLIST,
     f"checklists/{MONTHLY}.yml": MONTHLY_CHECKLIST,
@@ -176,15 +151,7 @@ onboarding:
 
 def write_playbook(root: Path, files: Mapping[str, str | None] | None = None) -> Path:
     """Write the sample playbook into `root`, with `files` added, replaced or (None) removed."""
-    contents: dict[str, str | None] = {**PLAYBOOK_FILES, **(files or {})}
-    for relative, text in contents.items():
-        path = root / relative
-        if text is None:
-            path.unlink(missing_ok=True)
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+    return write_files(root, {**PLAYBOOK_FILES, **(files or {})})
 
 
 def git(root: Path, *args: str, check: bool = True, input: str | None = None) -> str:
@@ -195,6 +162,15 @@ def git(root: Path, *args: str, check: bool = True, input: str | None = None) ->
     if check and done.returncode != 0:
         raise AssertionError(f"git {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done.stdout.rstrip("\n")
+
+
+def init_repo(root: Path) -> Path:
+    """Make `root` a repository on branch main whose own config names Anna Kowalska."""
+    git(root, "init", "--quiet", "--initial-branch=main")
+    git(root, "config", "user.name", USER_NAME)
+    git(root, "config", "user.email", USER_EMAIL)
+    git(root, "config", "commit.gpgsign", "false")
+    return root
 
 
 def head(root: Path) -> str:
@@ -294,11 +270,7 @@ def playbook_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def repo(tmp_path: Path, git_env: Path) -> Path:
     """A git repository whose first commit holds the sample playbook; identity Anna Kowalska."""
-    root = write_playbook(tmp_path / "repo")
-    git(root, "init", "--quiet", "--initial-branch=main")
-    git(root, "config", "user.name", USER_NAME)
-    git(root, "config", "user.email", USER_EMAIL)
-    git(root, "config", "commit.gpgsign", "false")
+    root = init_repo(write_playbook(tmp_path / "repo"))
     git(root, "add", "--all")
     git(root, "commit", "--quiet", "-m", "Sample playbook")
     return root

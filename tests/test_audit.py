@@ -4,6 +4,9 @@ Real git repositories in tmp_path with a fixed identity; HOME points at an
 empty folder so that nobody's global git configuration takes part.
 """
 
+# Fixtures imported from gitfixtures are parameters of the tests: that is not a redefinition.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import os
@@ -19,48 +22,22 @@ from playbook.audit import audit
 from playbook.errors import PlaybookError, Problem
 from playbook.recording import CheckRequest, record_completion
 
+from .gitfixtures import git_env, init_repo  # noqa: F401
+from .samples import MONDAY_KICKOFF, SALES_MANAGER, settings, warsaw_pod, write_files
+
 WARSAW = ZoneInfo("Europe/Warsaw")
 MONDAY = date(2026, 3, 2)  # occurrences of the kick-off: 2, 9, 16, 23 March ...
 KICKOFF = "monday-kickoff"
 RECORD = f"logs/{KICKOFF}/warsaw/{MONDAY}.yml"
 
 FILES = {
-    "playbook.yml": """\
-title: Audit Test Playbook
-timezone: Europe/Warsaw
-funnel:
-  - id: prospecting
-    title: Prospecting
-teams:
-  - id: warsaw
-    name: Warsaw pod
-    manager: anna
-    members:
-      - id: anna
-        name: Anna Kowalska
-        email: anna@example.com
-        role: sales-manager
-""",
-    "roles/sales-manager.yml": """\
-title: Sales Manager
-summary: Leads the team.
-responsibilities:
-  - area: Team
-    items: [Coach the team]
-""",
-    f"checklists/{KICKOFF}.yml": """\
-title: Monday kick-off
-purpose: Start the week with a clean pipeline.
-owners: [sales-manager]
-cadence: every monday at 09:00
-sections:
-  - title: Pipeline
-    items:
-      - id: next-steps
-        text: Every open deal has a next step
-      - id: forecast
-        text: The forecast is up to date
-""",
+    "playbook.yml": settings("Audit Test Playbook", "timezone: Europe/Warsaw")
+    + "teams:\n"
+    + warsaw_pod(),
+    "roles/sales-manager.yml": SALES_MANAGER,
+    # The kick-off with a second item, which the tests rename and replace.
+    f"checklists/{KICKOFF}.yml": MONDAY_KICKOFF
+    + "      - id: forecast\n        text: The forecast is up to date\n",
     "docs/index.md": "# Audit Test Playbook\n",
 }
 
@@ -79,31 +56,19 @@ def git(root: Path, *args: str, when: datetime | None = None, author: str | None
     return done.stdout.strip()
 
 
+def commit_by_hand(root: Path, relative: str, message: str, when: datetime) -> None:
+    """Commit the file `relative` by hand, on its own, at `when`."""
+    git(root, "add", relative)
+    git(root, "commit", "-q", "-m", message, when=when)
+
+
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def repo(tmp_path: Path, git_env: Path) -> Path:
     """A committed playbook in a fresh repository with a fixed identity."""
-    home = tmp_path / "home"
-    home.mkdir()
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for name in ("AUTHOR", "COMMITTER"):
-        for part in ("NAME", "EMAIL", "DATE"):
-            monkeypatch.delenv(f"GIT_{name}_{part}", raising=False)
-    root = tmp_path / "repo"
-    write_files(root, FILES)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "config", "user.name", "Anna Kowalska")
-    git(root, "config", "user.email", "anna@example.com")
+    root = init_repo(write_files(tmp_path / "repo", FILES))
     git(root, "add", "--all")
     git(root, "commit", "-q", "-m", "The playbook", when=datetime(2026, 2, 1, 12, tzinfo=WARSAW))
     return root
-
-
-def write_files(root: Path, files: dict[str, str]) -> None:
-    for relative, content in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
 
 
 def record(
@@ -149,6 +114,13 @@ def only(findings: list[Problem]) -> Problem:
     return findings[0]
 
 
+def only_finding(root: Path, relative: str) -> Problem:
+    """The one finding of auditing `root`, which must be about the file `relative`."""
+    finding = only(audit(root))
+    assert finding.location.file == relative
+    return finding
+
+
 def test_a_history_made_by_playbook_check_has_no_findings(history: Path) -> None:
     assert len(git(history, "log", "--oneline").splitlines()) == 5
     assert audit(history) == []
@@ -170,8 +142,7 @@ def test_a_record_added_together_with_another_file(
         when=datetime(2026, 3, 23, 12, tzinfo=WARSAW),
     )
     sha = git(history, "rev-parse", "--short", "HEAD")
-    finding = only(audit(history))
-    assert finding.location.file == f"logs/{KICKOFF}/warsaw/{fourth}.yml"
+    finding = only_finding(history, f"logs/{KICKOFF}/warsaw/{fourth}.yml")
     assert finding.message == (
         f"added by Anna Kowalska on 2026-03-23 12:00 +0100 in {sha} "
         "together with files outside logs/: README.md"
@@ -194,8 +165,7 @@ def test_a_manual_edit_is_listed_with_who_and_when(
         author="Mallory Meddler <mallory@example.com>",
     )
     sha = git(history, "rev-parse", "--short", "HEAD")
-    finding = only(audit(history))
-    assert finding.location.file == RECORD
+    finding = only_finding(history, RECORD)
     assert finding.message == (
         f"changed after it was recorded by Mallory Meddler on 2026-04-01 18:30 +0200 in {sha}"
     )
@@ -209,8 +179,7 @@ def test_recording_again_is_not_a_change_but_a_deletion_is(
     assert audit(history) == []
     git(history, "rm", "-q", RECORD)
     git(history, "commit", "-q", "-m", "Drop it", when=datetime(2026, 4, 2, 9, tzinfo=WARSAW))
-    finding = only(audit(history))
-    assert finding.location.file == RECORD
+    finding = only_finding(history, RECORD)
     assert finding.message.startswith(
         "deleted after it was recorded, by Anna Kowalska on 2026-04-02"
     )
@@ -219,12 +188,10 @@ def test_recording_again_is_not_a_change_but_a_deletion_is(
 def test_a_record_completed_after_its_commit(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = record(repo, monkeypatch, MONDAY, late=timedelta(hours=2), commit=False)
     assert "completed_at: '2026-03-02T11:00:00+01:00'" in path.read_text()
-    git(repo, "add", RECORD)
     # Committed at 09:00, two hours before it says it was completed.
-    git(repo, "commit", "-q", "-m", "Backdated", when=datetime(2026, 3, 2, 9, tzinfo=WARSAW))
+    commit_by_hand(repo, RECORD, "Backdated", datetime(2026, 3, 2, 9, tzinfo=WARSAW))
     sha = git(repo, "rev-parse", "--short", "HEAD")
-    finding = only(audit(repo))
-    assert finding.location.file == RECORD
+    finding = only_finding(repo, RECORD)
     assert finding.message == (
         "says it was completed at 2026-03-02 11:00 +0100, 2 hours after it was "
         f"committed in {sha} (2026-03-02 09:00 +0100)"
@@ -235,8 +202,7 @@ def test_a_few_minutes_of_clock_skew_are_forgiven(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record(repo, monkeypatch, MONDAY, late=timedelta(hours=2), commit=False)
-    git(repo, "add", RECORD)
-    git(repo, "commit", "-q", "-m", "Skewed", when=datetime(2026, 3, 2, 10, 56, tzinfo=WARSAW))
+    commit_by_hand(repo, RECORD, "Skewed", datetime(2026, 3, 2, 10, 56, tzinfo=WARSAW))
     assert audit(repo) == []
 
 
@@ -245,10 +211,8 @@ def test_a_record_naming_an_unknown_item(history: Path, monkeypatch: pytest.Monk
     path = record(history, monkeypatch, fourth, commit=False)
     path.write_text(path.read_text().replace("id: forecast", "id: ghost"))
     relative = path.relative_to(history).as_posix()
-    git(history, "add", relative)
-    git(history, "commit", "-q", "-m", "Hand-made", when=datetime(2026, 3, 23, 12, tzinfo=WARSAW))
-    finding = only(audit(history))
-    assert finding.location.file == relative
+    commit_by_hand(history, relative, "Hand-made", datetime(2026, 3, 23, 12, tzinfo=WARSAW))
+    finding = only_finding(history, relative)
     assert finding.message == (
         f"names item 'ghost', which checklists/{KICKOFF}.yml as it is now does not have"
     )
@@ -259,10 +223,8 @@ def test_a_record_naming_an_unknown_checklist(history: Path) -> None:
     source = (history / RECORD).read_text().replace(f"checklist: {KICKOFF}", "checklist: ghost")
     relative = f"logs/ghost/warsaw/{MONDAY}.yml"
     write_files(history, {relative: source})
-    git(history, "add", relative)
-    git(history, "commit", "-q", "-m", "Ghost", when=datetime(2026, 3, 23, 12, tzinfo=WARSAW))
-    finding = only(audit(history))
-    assert finding.location.file == relative
+    commit_by_hand(history, relative, "Ghost", datetime(2026, 3, 23, 12, tzinfo=WARSAW))
+    finding = only_finding(history, relative)
     assert finding.message == "names the checklist 'ghost', which the playbook does not have"
 
 
@@ -283,10 +245,8 @@ def test_items_are_checked_against_the_checklist_as_it_was(
     text = text.replace("id: forecast-call", "id: forecast")  # as the old version had it
     path.write_text(re.sub(r"checklist_version: \S+", f"checklist_version: {old_version}", text))
     relative = path.relative_to(history).as_posix()
-    git(history, "add", relative)
-    git(history, "commit", "-q", "-m", "Hand-made", when=datetime(2026, 3, 30, 12, tzinfo=WARSAW))
-    finding = only(audit(history))
-    assert finding.location.file == relative
+    commit_by_hand(history, relative, "Hand-made", datetime(2026, 3, 30, 12, tzinfo=WARSAW))
+    finding = only_finding(history, relative)
     assert finding.message == (
         f"names item 'invented', which checklists/{KICKOFF}.yml at version "
         f"{old_version[:10]} does not have"
@@ -297,26 +257,22 @@ def test_items_are_checked_against_the_checklist_as_it_was(
 def test_an_uncommitted_record(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fourth = MONDAY + timedelta(days=21)
     record(history, monkeypatch, fourth, commit=False)
-    finding = only(audit(history))
-    assert finding.location.file == f"logs/{KICKOFF}/warsaw/{fourth}.yml"
+    finding = only_finding(history, f"logs/{KICKOFF}/warsaw/{fourth}.yml")
     assert finding.message == "the record is not committed: git does not know this file"
 
 
 def test_a_committed_record_changed_in_the_work_tree(history: Path) -> None:
     path = history / RECORD
     path.write_text(path.read_text().replace("by: Anna", "by: Someone else, not Anna"))
-    finding = only(audit(history))
-    assert finding.location.file == RECORD
+    finding = only_finding(history, RECORD)
     assert finding.message == "the record has changes that are not committed"
 
 
 def test_a_record_that_does_not_parse(history: Path) -> None:
     relative = f"logs/{KICKOFF}/warsaw/2026-03-30.yml"
     write_files(history, {relative: "checklist: [unclosed\n"})
-    git(history, "add", relative)
-    git(history, "commit", "-q", "-m", "Broken", when=datetime(2026, 3, 30, 12, tzinfo=WARSAW))
-    finding = only(audit(history))
-    assert finding.location.file == relative
+    commit_by_hand(history, relative, "Broken", datetime(2026, 3, 30, 12, tzinfo=WARSAW))
+    finding = only_finding(history, relative)
     assert finding.message.startswith("the record cannot be read")
 
 
@@ -345,9 +301,7 @@ def test_a_playbook_in_a_subfolder_of_the_repository(
     outer = tmp_path / "outer"
     write_files(outer / "sales", FILES)
     write_files(outer, {"README.md": "# Company\n"})
-    git(outer, "init", "-q", "-b", "main")
-    git(outer, "config", "user.name", "Anna Kowalska")
-    git(outer, "config", "user.email", "anna@example.com")
+    init_repo(outer)
     git(outer, "add", "--all")
     git(outer, "commit", "-q", "-m", "init", when=datetime(2026, 2, 1, tzinfo=WARSAW))
     root = outer / "sales"
@@ -355,8 +309,7 @@ def test_a_playbook_in_a_subfolder_of_the_repository(
     assert (root / RECORD).is_file()
     assert audit(root) == []
     (root / RECORD).write_text((root / RECORD).read_text() + "note: edited\n")
-    finding = only(audit(root))
-    assert finding.location.file == RECORD  # named as the playbook names it
+    only_finding(root, RECORD)  # named as the playbook names it
 
 
 def test_outside_a_repository_is_refused(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import random
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -334,37 +335,30 @@ def test_by_names_the_author_when_an_identity_exists(repo: Path) -> None:
     )
 
 
-def _conflicting_merge(root: Path) -> None:
+def _conflicting(root: Path, command: str) -> None:
+    """Start `git COMMAND side` on main, where both branches changed notes.txt: it stops."""
     git(root, "checkout", "--quiet", "-b", "side")
     (root / "notes.txt").write_text("side version\n")
     git(root, "commit", "--quiet", "--all", "-m", "Side")
     git(root, "checkout", "--quiet", "main")
     (root / "notes.txt").write_text("main version\n")
     git(root, "commit", "--quiet", "--all", "-m", "Main")
-    git(root, "merge", "side", check=False)
-    assert (root / ".git" / "MERGE_HEAD").is_file()
-
-
-def _conflicting_rebase(root: Path) -> None:
-    git(root, "checkout", "--quiet", "-b", "side")
-    (root / "notes.txt").write_text("side version\n")
-    git(root, "commit", "--quiet", "--all", "-m", "Side")
-    git(root, "checkout", "--quiet", "main")
-    (root / "notes.txt").write_text("main version\n")
-    git(root, "commit", "--quiet", "--all", "-m", "Main")
-    git(root, "rebase", "side", check=False)
-    assert (root / ".git" / "rebase-merge").is_dir()
+    git(root, command, "side", check=False)
 
 
 @pytest.mark.parametrize(
-    ("make_state", "what"),
-    [(_conflicting_merge, "a merge is in progress"), (_conflicting_rebase, "a rebase")],
+    ("command", "marker", "is_kind", "what"),
+    [
+        ("merge", "MERGE_HEAD", Path.is_file, "a merge is in progress"),
+        ("rebase", "rebase-merge", Path.is_dir, "a rebase"),
+    ],
     ids=["merge", "rebase"],
 )
 def test_refused_while_a_merge_or_rebase_is_in_progress(
-    repo: Path, make_state: object, what: str
+    repo: Path, command: str, marker: str, is_kind: Callable[[Path], bool], what: str
 ) -> None:
-    make_state(repo)  # type: ignore[operator]
+    _conflicting(repo, command)
+    assert is_kind(repo / ".git" / marker)
     state = repo_state(repo)
     assert "UU notes.txt" in state.status
 

@@ -23,32 +23,30 @@ from playbook.load import load_playbook
 from playbook.model import Playbook
 from playbook.status import occurrences, units
 
+from .samples import SALES_MANAGER, sdr, settings, warsaw_pod, write_files
+
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 TRACKING_SINCE = date(2026, 3, 1)
 SPAN = timedelta(days=400)  # March 2026 to April 2027: both DST changes, twice in spring
 
-PLAYBOOK = """\
-title: Calendar Test Playbook
-timezone: Europe/Warsaw
-country: PL
-tracking_since: {tracking_since}
-funnel:
-  - id: prospecting
-    title: Prospecting
-teams:
-  - id: warsaw
-    name: Warsaw pod
-    timezone: Europe/Warsaw
-    manager: anna
-    members:
-      - id: anna
-        name: Anna Kowalska
-        email: anna@example.com
-        role: sales-manager
-      - id: jan
-        name: Jan Nowak
-        role: sdr
-        started: 2026-04-13
+PLAYBOOK = (
+    settings(
+        "Calendar Test Playbook",
+        "timezone: Europe/Warsaw",
+        "country: PL",
+        "tracking_since: {tracking_since}",
+    )
+    + "teams:\n"
+    + warsaw_pod(
+        "timezone: Europe/Warsaw\n",
+        others="""\
+- id: jan
+  name: Jan Nowak
+  role: sdr
+  started: 2026-04-13
+""",
+    )
+    + """\
   - id: newyork
     name: New York pod
     timezone: America/New_York
@@ -58,30 +56,10 @@ teams:
         name: Joe Smith
         role: sales-manager
 """
+)
 
-ROLES = {
-    "sales-manager": """\
-title: Sales Manager
-summary: Leads the team.
-responsibilities:
-  - area: Team
-    items: [Coach the team]
-""",
-    "sdr": """\
-title: Sales Development Representative
-summary: Finds leads.
-reports_to: sales-manager
-responsibilities:
-  - area: Prospecting
-    items: [Research accounts]
-onboarding:
-  - phase: First week
-    due: 7d
-    tasks:
-      - id: crm-access
-        text: Get CRM access
-""",
-}
+# This SDR has a shorter summary and no funnel stages.
+ROLES = {"sales-manager": SALES_MANAGER, "sdr": sdr("Finds leads.")}
 
 
 def checklist(cadence: str, extra: str = "", title: str = "Review") -> str:
@@ -133,11 +111,7 @@ def write_playbook(root: Path, tracking_since: date | None = TRACKING_SINCE) -> 
     files = {"playbook.yml": text, "docs/index.md": "# Test\n"}
     files |= {f"roles/{role}.yml": body for role, body in ROLES.items()}
     files |= {f"checklists/{cid}.yml": body for cid, body in CHECKLISTS.items()}
-    for relative, content in files.items():
-        path = root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(content, encoding="utf-8")
-    return root
+    return write_files(root, files)
 
 
 @pytest.fixture

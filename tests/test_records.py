@@ -32,6 +32,7 @@ from .gitfixtures import (  # noqa: F401
     git,
     git_env,
     head,
+    init_repo,
     playbook_dir,
     record_files,
     repo,
@@ -669,16 +670,10 @@ def test_dry_run_writes_nothing(repo: Path) -> None:
 # --- repositories of other shapes ------------------------------------------------------
 
 
-def _init(root: Path) -> None:
-    git(root, "init", "--quiet", "--initial-branch=main")
-    git(root, "config", "user.name", "Anna Kowalska")
-    git(root, "config", "user.email", "anna@example.com")
-
-
 def test_a_playbook_in_a_subfolder_of_the_repository(tmp_path: Path, git_env: Path) -> None:
     top = tmp_path / "monorepo"
     write_playbook(top / "sales")
-    _init(top)
+    init_repo(top)
     git(top, "add", "--all")
     git(top, "commit", "--quiet", "-m", "Monorepo")
 
@@ -694,7 +689,7 @@ def test_a_playbook_in_a_subfolder_of_the_repository(tmp_path: Path, git_env: Pa
 
 def test_the_first_record_in_a_repository_without_commits(tmp_path: Path, git_env: Path) -> None:
     root = write_playbook(tmp_path / "fresh")
-    _init(root)
+    init_repo(root)
 
     outcome = record(root, weekly())
 

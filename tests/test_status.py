@@ -125,28 +125,30 @@ def test_done_exactly_at_due_plus_grace_is_done(sample: Playbook) -> None:
     assert state_of(s, MON).record == record
 
 
-def test_done_one_second_after_due_plus_grace_is_late(sample: Playbook) -> None:
-    record = done_at(sample, WEEKLY, MON, at("2026-11-16", "13:00:01"))
+@pytest.mark.parametrize(
+    ("done", "as_of", "expected"),
+    [
+        ("2026-11-16 13:00:01", "2026-11-20 12:00", State.LATE),
+        ("2026-11-16 07:30", "2026-11-16 08:00", State.DONE),
+        ("2026-11-24 10:00", "2026-11-25 10:00", State.LATE),
+        ("2026-11-16 11:00", "2026-11-16 10:00", State.DUE),
+    ],
+    ids=[
+        "done_one_second_after_due_plus_grace_is_late",
+        "done_early_on_the_due_day_is_done",
+        "done_after_the_next_occurrence_came_is_late_not_missed",
+        "a_record_made_after_as_of_does_not_count_yet",
+    ],
+)
+def test_one_record_for_monday_is_judged(
+    sample: Playbook, done: str, as_of: str, expected: State
+) -> None:
+    """A record for MON completed at `done` ("day clock"), judged at `as_of`."""
+    record = done_at(sample, WEEKLY, MON, at(*done.split()))
 
-    s = summary(sample, WEEKLY, [record], at("2026-11-20", "12:00"))
+    s = summary(sample, WEEKLY, [record], at(*as_of.split()))
 
-    assert state_of(s, MON).state is State.LATE
-
-
-def test_done_early_on_the_due_day_is_done(sample: Playbook) -> None:
-    record = done_at(sample, WEEKLY, MON, at("2026-11-16", "07:30"))
-
-    s = summary(sample, WEEKLY, [record], at("2026-11-16", "08:00"))
-
-    assert state_of(s, MON).state is State.DONE
-
-
-def test_done_after_the_next_occurrence_came_is_late_not_missed(sample: Playbook) -> None:
-    record = done_at(sample, WEEKLY, MON, at("2026-11-24", "10:00"))
-
-    s = summary(sample, WEEKLY, [record], at("2026-11-25", "10:00"))
-
-    assert state_of(s, MON).state is State.LATE
+    assert state_of(s, MON).state is expected
 
 
 def test_no_record_when_the_next_occurrence_has_come_is_missed(sample: Playbook) -> None:
@@ -196,14 +198,6 @@ def test_a_partial_record_does_not_make_an_occurrence_done(sample: Playbook) -> 
     assert state_of(before_next, MON).state is State.DUE
     assert state_of(before_next, MON).record == partial
     assert state_of(after_next, MON).state is State.MISSED
-
-
-def test_a_record_made_after_as_of_does_not_count_yet(sample: Playbook) -> None:
-    record = done_at(sample, WEEKLY, MON, at("2026-11-16", "11:00"))
-
-    s = summary(sample, WEEKLY, [record], at("2026-11-16", "10:00"))
-
-    assert state_of(s, MON).state is State.DUE
 
 
 def test_occurrences_before_tracking_since_are_not_counted(sample: Playbook) -> None:
