@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 import click
 
 from . import __version__
-from .errors import Location, PlaybookError, Problem
+from .errors import PlaybookError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -428,14 +428,6 @@ def calendar(team: str | None, out: Path | None, root: Path) -> None:
     from .load import load_playbook
 
     playbook = load_playbook(root)
-    if team and team not in playbook.teams:
-        raise PlaybookError(
-            Problem(
-                Location("--team"),
-                f"unknown team {team!r}",
-                f"known teams: {', '.join(playbook.teams) or 'none'}",
-            )
-        )
     feed = calendar_feed(playbook, team, datetime.now(playbook.timezone))
     if out is None:
         click.echo(feed.decode(), nl=False)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from .errors import Location, PlaybookError, Problem
 from .load import load_playbook
+from .recording import find_checklist
 from .records import load_records
 from .status import RECENT, OccurrenceStatus, State, Summary, collect
 
@@ -70,10 +71,8 @@ def _summaries(
                 Location("--owner"), f"unknown role {owner!r}", "give a role id, e.g. sales-manager"
             )
         )
-    if checklist and checklist not in playbook.checklists:
-        from .recording import find_checklist
-
-        find_checklist(playbook, checklist)
+    if checklist:
+        find_checklist(playbook, checklist)  # unknown: a located error with a suggestion
     moment = parse_as_of(as_of, playbook.timezone)
     records = load_records(playbook.root)
     return (
