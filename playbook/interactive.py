@@ -9,7 +9,8 @@ import click
 
 from .errors import PlaybookError
 from .load import load_playbook
-from .recording import CheckRequest, find_checklist, parse_metric
+from .metrics import parse_metric
+from .recording import CheckRequest, find_checklist
 
 
 def fill_interactively(root: Path, request: CheckRequest) -> CheckRequest:

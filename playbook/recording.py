@@ -7,7 +7,6 @@ accept and refuse exactly the same things.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from difflib import get_close_matches
@@ -18,7 +17,8 @@ import yaml
 
 from .errors import Location, PlaybookError, Problem
 from .load import load_playbook
-from .model import Checklist, Metric, Playbook
+from .metrics import parse_metric, to_record
+from .model import Checklist, Playbook
 from .records import LOGS_DIR, ItemState, Record, RecordError, git_blob_id, parse_record
 from .status import Occurrence, Unit, occurrences, units
 
@@ -212,41 +212,6 @@ def pick_occurrence(
     return latest, f"{why} {latest.key:%a %d %b %Y} (due {latest.due:%H:%M})"
 
 
-# How each metric type is read from text. The browser form applies the same
-# rules (they are embedded in the page), so the two can never disagree.
-METRIC_RULES: dict[str, dict[str, str]] = {
-    "integer": {"strip": r"[\s_]", "pattern": r"[-+]?\d+", "expected": "a whole number, e.g. 42"},
-    "number": {"strip": r"[\s_]", "pattern": r"[-+]?\d+(\.\d+)?", "expected": "a number, e.g. 3.5"},
-    "money": {
-        "strip": r"[\s_€$£]|^[A-Z]{3}|[A-Z]{3}$",
-        "pattern": r"[-+]?\d+(\.\d{1,2})?",
-        "expected": "an amount such as 12500.50 (no thousands separators)",
-    },
-    "percent": {
-        "strip": r"[\s_%]",
-        "pattern": r"[-+]?\d+(\.\d+)?",
-        "expected": "a percentage, e.g. 85 or 85%",
-    },
-    "text": {"strip": "", "pattern": r"[\s\S]*\S[\s\S]*", "expected": "some text"},
-}
-
-
-def parse_metric(metric: Metric, raw: str) -> int | float | str:
-    """A metric value from text, by its type; ValueError says what was expected."""
-    rule = METRIC_RULES[metric.type]
-    cleaned = re.sub(rule["strip"], "", raw.strip()) if rule["strip"] else raw.strip()
-    if not re.fullmatch(rule["pattern"], cleaned):
-        raise ValueError(f"expected {rule['expected']}, got {raw!r}")
-    if metric.type == "text":
-        return cleaned
-    if metric.type == "integer":
-        return int(cleaned)
-    number = float(cleaned)
-    if metric.type == "money":
-        return round(number, 2)
-    return int(number) if number.is_integer() else number
-
-
 def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by: str) -> Prepared:
     """Validate a request completely; raise PlaybookError with every problem, write nothing."""
     checklist = find_checklist(playbook, request.checklist)
@@ -314,7 +279,8 @@ def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by:
             )
             continue
         try:
-            values[metric_id] = parse_metric(metric, raw)
+            # Records hold money as an exact string, the same in memory as in the file.
+            values[metric_id] = to_record(parse_metric(metric, raw))
         except ValueError as exc:
             problems.append(
                 _problem(

@@ -18,8 +18,9 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from playbook.load import load_playbook
+from playbook.metrics import parse_metric
 from playbook.model import Checklist, Playbook
-from playbook.recording import CheckRequest, parse_metric, record_completion
+from playbook.recording import CheckRequest, record_completion
 from playbook.status import Unit, occurrences, units
 
 SEED = 2026

@@ -9,6 +9,7 @@ import dataclasses
 import pickle
 import threading
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,9 @@ import pytest
 from playbook import records as records_module
 from playbook.errors import PlaybookError
 from playbook.load import load_playbook
+from playbook.metrics import format_value, parse_metric, to_record
 from playbook.model import Metric
-from playbook.recording import CheckRequest, Outcome, parse_metric, record_completion
+from playbook.recording import CheckRequest, Outcome, record_completion
 from playbook.records import CACHE_FILE, ItemState, Record, load_records, parse_record
 
 from .gitfixtures import (  # noqa: F401
@@ -117,7 +119,7 @@ def test_the_committed_file_parses_back_to_the_same_record(repo: Path) -> None:
     assert parsed == outcome.prepared.record
     assert parsed.metrics == {
         "new-leads": 12,
-        "pipeline-value": 12500.5,
+        "pipeline-value": "12500.50",  # money stays exact: a string, never a float
         "win-rate": 85,
         "blockers": "no",
     }
@@ -442,9 +444,9 @@ def test_skipping_a_required_item_with_a_reason_completes_the_record(repo: Path)
         ("integer", "42", 42),
         ("integer", " 1 200 ", 1200),
         ("integer", "-3", -3),
-        ("money", "12500.50", 12500.5),
-        ("money", "EUR 12500.50", 12500.5),
-        ("money", "€99", 99.0),
+        ("money", "12500.50", Decimal("12500.50")),
+        ("money", "EUR 12500.50", Decimal("12500.50")),
+        ("money", "€99", Decimal("99.00")),
         ("percent", "85%", 85),
         ("percent", "12.5", 12.5),
         ("number", "3.25", 3.25),
@@ -474,9 +476,24 @@ def test_metric_values_of_the_wrong_type_are_refused(kind: str, raw: str) -> Non
         parse_metric(Metric("m", "M", kind), raw)
 
 
-@pytest.mark.parametrize(("raw", "meant"), [("1 234,56", 1234.56), ("12,50", 12.5)])
+def test_money_in_another_currency_than_the_metric_is_refused() -> None:
+    forecast = Metric("forecast", "Forecast", "money", unit="EUR")
+
+    with pytest.raises(ValueError, match="counted in EUR"):
+        parse_metric(forecast, "USD 100")
+    assert parse_metric(forecast, "100 eur") == Decimal("100.00")
+
+
+def test_money_is_written_to_a_record_as_an_exact_string() -> None:
+    assert to_record(parse_metric(Metric("m", "M", "money"), "0.10")) == "0.10"
+    assert format_value(Metric("m", "M", "money", unit="EUR"), "1000") == "1,000.00 EUR"
+
+
+@pytest.mark.parametrize(
+    ("raw", "meant"), [("1 234,56", Decimal("1234.56")), ("12,50", Decimal("12.50"))]
+)
 def test_a_decimal_comma_in_money_is_not_read_as_a_thousands_separator(
-    raw: str, meant: float
+    raw: str, meant: Decimal
 ) -> None:
     # Polish and Vietnamese teams write money with a decimal comma. Reading "12,50" as
     # 1250 silently stores a value a hundred times too large; refusing it is fine.

@@ -148,7 +148,7 @@ def test_recording_in_the_browser_commits_exactly_the_record(
     record = yaml.safe_load((repo / path).read_text())
     states = {item["id"]: item["state"] for item in record["items"]}
     assert states == {"lead-statuses": "done", "next-steps": "done", "call-recordings": "skipped"}
-    assert record["metrics"] == {"new-leads": 42, "pipeline-value": 125000.5}
+    assert record["metrics"] == {"new-leads": 42, "pipeline-value": "125000.50"}
     assert record["status"] == "done"
 
 
@@ -259,7 +259,7 @@ def test_the_static_form_gives_a_command_that_records_the_same_thing(
         "next-steps": "done",
         "call-recordings": "skipped",
     }
-    assert record["metrics"] == {"new-leads": 42, "pipeline-value": 125000.5}
+    assert record["metrics"] == {"new-leads": 42, "pipeline-value": "125000.50"}
     assert record["by"] == "Anna Kowalska <anna@example.com>"
 
 
@@ -288,5 +288,5 @@ def test_the_static_form_links_to_githubs_new_file_page_with_a_valid_record(
     assert path == record.path
     assert record.unit == "warsaw"
     assert [i.id for i in record.items if i.done] == ["lead-statuses", "next-steps"]
-    assert record.metrics == {"new-leads": 42, "pipeline-value": 125000.5}
+    assert record.metrics == {"new-leads": 42, "pipeline-value": "125000.50"}
     assert record.complete

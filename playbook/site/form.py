@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from ..metrics import METRIC_RULES
 from ..model import Checklist
-from ..recording import METRIC_RULES
 from ..records import LOGS_DIR
 from ..status import State, Summary
 from .markdown import text

@@ -24,12 +24,29 @@
     const rule = rules[metric.type];
     let cleaned = raw.trim();
     if (rule.strip) cleaned = cleaned.replace(new RegExp(rule.strip, "g"), "");
+    if (rule.currency) {
+      const match = cleaned.match(new RegExp(rule.currency));
+      if (match) {
+        const code = (match[1] || match[2]).toUpperCase();
+        if (metric.unit && code !== metric.unit.toUpperCase()) {
+          return { error: metric.label + " is counted in " + metric.unit + ", got '" + raw + "'; convert it to " + metric.unit + " first" };
+        }
+        cleaned = cleaned.slice(0, match.index) + cleaned.slice(match.index + match[0].length);
+      }
+    }
     if (!new RegExp("^(?:" + rule.pattern + ")$").test(cleaned)) {
       return { error: "expected " + rule.expected + ", got '" + raw + "'" };
     }
     if (metric.type === "text") return { value: cleaned };
-    const number = Number(cleaned);
-    return { value: metric.type === "money" ? Math.round(number * 100) / 100 : number };
+    // Money stays exact, as the engine writes it: a string with two decimals.
+    if (metric.type === "money") return { value: exactMoney(cleaned) };
+    return { value: Number(cleaned) };
+  }
+
+  function exactMoney(cleaned) {
+    const negative = cleaned.startsWith("-");
+    const [whole, fraction = ""] = cleaned.replace(/^[-+]/, "").split(".");
+    return (negative ? "-" : "") + String(BigInt(whole)) + "." + (fraction + "00").slice(0, 2);
   }
 
   function build(root) {
