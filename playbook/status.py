@@ -143,6 +143,18 @@ def occurrences(
     return result
 
 
+def upcoming(checklist: Checklist, unit: Unit, after: datetime, count: int = 5) -> list[Occurrence]:
+    """The unit's next `count` occurrences due after `after` (fewer if the checklist ends)."""
+    found: list[Occurrence] = []
+    for days in (40, 400, 4000):
+        found = occurrences(
+            checklist, unit, after + timedelta(microseconds=1), after + timedelta(days=days)
+        )
+        if len(found) >= count:
+            break
+    return found[:count]
+
+
 def _apply_holiday(checklist: Checklist, unit: Unit, moment: datetime) -> Occurrence | None:
     day = moment.date()
     if not unit.country or checklist.on_holiday == "keep":
