@@ -71,8 +71,12 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
     changed: `playbook build` validates first and then the MkDocs plugin loads
     again, and `serve` reloads on every rebuild.
     """
+    from .revisions import head_of, with_history
+
     key = (root.resolve(), (docs_dir or root / "docs").resolve())
-    signature = _signature(*key)
+    # The checklists' earlier cadences come from git, so a new commit is a change too.
+    head = head_of(key[0])
+    signature = (head, *_signature(*key))
     cached = _loaded.get(key)
     if cached and cached[0] == signature:
         return cached[1]
@@ -80,6 +84,7 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
     playbook = loader.load()
     if loader.problems:
         raise PlaybookError(loader.problems)
+    playbook = with_history(playbook, head)
     _loaded[key] = (signature, playbook)
     return playbook
 
@@ -387,6 +392,7 @@ class _Loader:
                 for i, item in enumerate(section.items)
             ],
         )
+        retired = self.parse_date(doc, d.get("until"), ("until",))
         metrics = tuple(Metric(**m) for m in d.get("metrics", []))
         self.unique(doc, "metric", [(m.id, ("metrics", i, "id")) for i, m in enumerate(metrics)])
         if cadence is None or timezone is None:
@@ -409,6 +415,7 @@ class _Loader:
             tags=_t(d.get("tags")),
             scope="person" if cadence.per_person else d.get("scope", "team"),
             on_holiday=d.get("on_holiday", "keep"),
+            retired=min((day for day in (retired, cadence.until) if day is not None), default=None),
         )
 
     def onboarding_checklist(self, role: Role, playbook: Playbook) -> None:

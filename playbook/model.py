@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from .schedule import Cadence
+from .schedule import Cadence, Era
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,8 @@ class Checklist:
     on_holiday: str = "keep"  # "keep", "previous", "next" or "skip"
     due_after: timedelta = timedelta(0)  # once-per-person: due this long after the start date
     onboarding_for: str | None = None  # set when derived from a role's onboarding plan
+    retired: date | None = None  # no occurrences are scheduled after this day
+    earlier: tuple[Era, ...] = ()  # the cadences it had before, oldest first (from git)
 
     @property
     def items(self) -> list[Item]:

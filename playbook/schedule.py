@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,6 +65,12 @@ class Cadence:
     @cached_property
     def parts(self) -> dict[str, str]:
         return dict(part.split("=", 1) for part in (self.rule or "").split(";") if part)
+
+    @cached_property
+    def until(self) -> date | None:
+        """The last day a rule with UNTIL may occur on (in the checklist's zone)."""
+        value = self.parts.get("UNTIL")
+        return datetime.strptime(value[:8], "%Y%m%d").date() if value else None
 
     @cached_property
     def _rrule(self) -> rrule:
@@ -131,7 +137,16 @@ class Cadence:
         """The cadence in plain English, derived from the rule itself."""
         if self.rule is None:
             return "once for each new person, counted from their start date"
-        return f"{describe_rule(self.parts)} at {self.at:%H:%M}"
+        until = f", until {self.until:%d %B %Y}" if self.until else ""
+        return f"{describe_rule(self.parts)} at {self.at:%H:%M}{until}"
+
+
+@dataclass(frozen=True)
+class Era:
+    """A cadence a checklist had before a change: it schedules what was due before `until`."""
+
+    cadence: Cadence
+    until: datetime  # aware: when the change was committed
 
 
 @lru_cache(maxsize=4096)  # playbooks repeat a handful of cadences across many checklists
@@ -197,6 +212,7 @@ def _raw_rule(text: str) -> Cadence:
         raise CadenceError(
             f"the RRULE {text!r} is not valid: INTERVAL must be a whole number from 1"
         )
+    _refuse_skipped_days(text, parts)
     at = {
         name: _time_part(text, name, parts.pop(name, None), top)
         for name, top in _TIME_PARTS.items()
@@ -211,6 +227,29 @@ def _raw_rule(text: str) -> Cadence:
         raise CadenceError(f"the RRULE {text!r} is not valid: {exc}") from None
     _check_occurs(cadence)
     return cadence
+
+
+SHORTEST = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # days, in a common year
+
+
+def _refuse_skipped_days(text: str, parts: dict[str, str]) -> None:
+    """A BYMONTHDAY that some of the rule's months lack would silently skip those months."""
+    if parts.get("FREQ") not in ("MONTHLY", "YEARLY") or "BYSETPOS" in parts:
+        return
+    months = [
+        int(m) for m in parts.get("BYMONTH", "").split(",") if m.isdigit() and 1 <= int(m) <= 12
+    ]
+    shortest = min((SHORTEST[m - 1] for m in months), default=28)
+    days = [int(d) for d in parts.get("BYMONTHDAY", "").split(",") if d.isdigit()]
+    longest = max((MONTH_DAYS[m - 1] for m in months), default=31)
+    late = [day for day in days if shortest < day <= longest]  # past `longest`: never occurs
+    if late:
+        day = max(late)
+        raise CadenceError(
+            f"the RRULE {text!r} skips every month that has no day {day}",
+            f"for {_ordinal_day(day)} or the month's last day, write '{clamped_day(day)}' "
+            f"(or the phrase 'monthly on day {day}'); for the last day, BYMONTHDAY=-1",
+        )
 
 
 def _time_part(text: str, name: str, value: str | None, top: int) -> int:
@@ -240,16 +279,20 @@ _PROBE_FROM = date(9989, 12, 31)  # probe at least the decade before year 9999 e
 
 
 def _check_occurs(cadence: Cadence) -> None:
-    """Refuse a rule with no date in a decade (Feb 30) or none left (COUNT, UNTIL)."""
+    """Refuse a rule that has no date at all (30 February, an UNTIL before its first date).
+
+    An UNTIL in the past is fine: the checklist is retired and keeps its history.
+    """
     rule = cadence._rrule
-    found = _first(rule.replace(dtstart=_probe_start(cadence), count=None, until=None))
-    if found and ("COUNT" in cadence.parts or "UNTIL" in cadence.parts):
-        found = rule.after(datetime.now(UTC).replace(tzinfo=None))
+    if "UNTIL" in cadence.parts:
+        found = _first(rule)
+    else:
+        found = _first(rule.replace(dtstart=_probe_start(cadence), count=None, until=None))
     if not found:
         raise CadenceError(
-            f"the cadence {cadence.text!r} never occurs in the future",
-            "no date in ten years matches it: check that the day exists in the month "
-            "(there is no 30 February) and that COUNT or UNTIL is not in the past",
+            f"the cadence {cadence.text!r} never occurs",
+            "no date matches it: check that the day exists in the month "
+            "(there is no 30 February) and that UNTIL is not before its first date",
         )
 
 
@@ -289,6 +332,30 @@ _ORD = "(" + "|".join(ORDINALS) + ")"
 _MONTH = "(" + "|".join(MONTHS) + ")"
 
 
+MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # at most, in a leap year
+
+
+def clamped_day(day: int) -> str:
+    """BYMONTHDAY for a day of the month that months too short for it meet on their last day.
+
+    RFC 5545 skips months without a 31st; teams mean "the 31st, or the month's
+    last day": the latest of the days 28 to N that the month has.
+    """
+    if day < 29:
+        return f"BYMONTHDAY={day}"
+    return "BYMONTHDAY=" + ",".join(str(d) for d in range(28, day + 1)) + ";BYSETPOS=-1"
+
+
+def _clamped(parts: dict[str, str]) -> int | None:
+    """The day N of a rule made by clamped_day(N), else None."""
+    days = parts.get("BYMONTHDAY", "").split(",")
+    if parts.get("BYSETPOS") != "-1" or len(days) < 2 or days[0] != "28":
+        return None
+    if days != [str(d) for d in range(28, 28 + len(days))] or len(days) > 4:
+        return None
+    return int(days[-1])
+
+
 def _code(weekday: str) -> str:
     return WEEKDAY_CODES[WEEKDAYS.index(weekday)]
 
@@ -310,7 +377,7 @@ def _phrase_rule(phrase: str) -> str | None:
         # "the last day of each quarter" is in its last month, any other day in its first
         quarter = QUARTER_LAST_MONTHS if day == -1 else QUARTER_FIRST_MONTHS
         months = f";BYMONTH={quarter}" if m[1] == "quarterly" else ""
-        return f"FREQ=MONTHLY{months};BYMONTHDAY={day}"
+        return f"FREQ=MONTHLY{months};{clamped_day(day)}"
     if m := re.fullmatch(rf"{_ORD} {_WD} of (?:each|every|the) (month|quarter|year)", phrase):
         n = ORDINALS[m[1]]
         months = {
@@ -329,7 +396,11 @@ def _phrase_rule(phrase: str) -> str | None:
         months = f";BYMONTH={QUARTER_FIRST_MONTHS}" if m[3] == "quarter" else ""
         return f"FREQ=MONTHLY{months};BYDAY={_code(m[1])};BYMONTHDAY={days}"
     if m := re.fullmatch(rf"(?:yearly|every year) on {_MONTH} (\d{{1,2}})", phrase):
-        return f"FREQ=YEARLY;BYMONTH={MONTHS.index(m[1]) + 1};BYMONTHDAY={int(m[2])}"
+        month, day = MONTHS.index(m[1]) + 1, int(m[2])
+        if not 1 <= day <= MONTH_DAYS[month - 1]:
+            return f"FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={day}"  # refused: it never occurs
+        # 29 February is clamped to the 28th in common years, like any day past a month's end.
+        return f"FREQ=YEARLY;BYMONTH={month};{clamped_day(day)}"
     return None
 
 
@@ -383,7 +454,11 @@ def describe_rule(parts: dict[str, str]) -> str:
     byday = parts.get("BYDAY", "")
     bymonthday = parts.get("BYMONTHDAY")
     bymonth = parts.get("BYMONTH")
-    known = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH"}
+    clamp = _clamped(parts)
+    if clamp is not None and interval == 1 and not byday and freq in ("MONTHLY", "YEARLY"):
+        shorter = "in February" if clamp == 29 or bymonth == "2" else "in shorter months"
+        return f"on {_ordinal_day(clamp)} of {_months(bymonth)} (the last day {shorter})"
+    known = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "UNTIL"}
     if set(parts) - known:
         return "by the rule " + ";".join(f"{k}={v}" for k, v in parts.items())
     if freq == "DAILY" and not byday:

@@ -198,6 +198,11 @@ CHECKLIST: Schema = _object(
             "description": "What happens when an occurrence falls on a public holiday of "
             "the team's country: keep it, move it to the previous or next working day, or skip it",
         },
+        "until": _text(
+            "Retire the checklist after this day (YYYY-MM-DD): it keeps its history "
+            "and has no occurrences after it",
+            pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        ),
         "roles": _list(_id("Role id"), "Related roles"),
         "pages": _list(_text("Page of docs/, e.g. principles.md"), "Related pages"),
         "tags": _list(_text("Tag"), "Extra tags for the site"),

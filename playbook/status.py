@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from .model import Checklist, Playbook
 from .records import Record
+from .schedule import Cadence
 
 PLAYBOOK_UNIT = "all"
 RATE_WINDOW = timedelta(days=90)
@@ -50,6 +51,9 @@ class Occurrence:
     due: datetime
     moved_from: date | None = None
     holiday: str = ""
+    # A record names it but no cadence the checklist ever had schedules it (a
+    # date typed by hand, a file's history git no longer has): shown, never dropped.
+    off_schedule: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +127,12 @@ def _working_day(day: date, country: str) -> bool:
 def occurrences(
     checklist: Checklist, unit: Unit, start: datetime, end: datetime
 ) -> list[Occurrence]:
-    """The unit's occurrences due in [start, end), with public holidays applied."""
+    """The unit's occurrences due in [start, end): the one engine every view asks.
+
+    Each stretch of time is scheduled by the cadence the checklist had then
+    (`Checklist.earlier`, read from git), in the unit's zone, with public
+    holidays applied, and nothing after the day the checklist was retired.
+    """
     if checklist.scope == "person":
         if unit.started is None:
             return []
@@ -131,10 +140,26 @@ def occurrences(
             unit.started + checklist.due_after, checklist.cadence.at, unit.timezone
         )
         return [Occurrence(unit.started, due)] if start <= due < end else []
+    found: list[Occurrence] = []
+    begin = start
+    for era in checklist.earlier:
+        if begin >= end:
+            break
+        if era.until > begin:
+            found += _scheduled(checklist, era.cadence, unit, begin, min(end, era.until))
+            begin = era.until
+    if begin < end:
+        found += _scheduled(checklist, checklist.cadence, unit, begin, end)
+    if checklist.retired is not None:
+        found = [o for o in found if o.key <= checklist.retired]
+    return found
+
+
+def _scheduled(
+    checklist: Checklist, cadence: Cadence, unit: Unit, start: datetime, end: datetime
+) -> list[Occurrence]:
     # Look a week either side so that moved occurrences near the edges are not lost.
-    found = checklist.cadence.occurrences(
-        unit.timezone, start - timedelta(days=7), end + timedelta(days=7)
-    )
+    found = cadence.occurrences(unit.timezone, start - timedelta(days=7), end + timedelta(days=7))
     result = []
     for moment in found:
         occurrence = _apply_holiday(checklist, unit, moment)
@@ -170,6 +195,21 @@ def _apply_holiday(checklist: Checklist, unit: Unit, moment: datetime) -> Occurr
         moved += step
     due = datetime.combine(moved, moment.time(), moment.tzinfo)
     return Occurrence(day, due, moved_from=day, holiday=name)
+
+
+def _with_every_record(
+    found: list[Occurrence], records: dict[date, Record], start: datetime, as_of: datetime
+) -> list[Occurrence]:
+    """The scheduled occurrences plus one for each record in the window that none of them names."""
+    keys = {o.key for o in found}
+    extra = [
+        Occurrence(record.occurrence, record.due, off_schedule=True)
+        for key, record in records.items()
+        if key not in keys and start <= record.due and record.completed_at <= as_of
+    ]
+    if not extra:
+        return found
+    return sorted([*found, *extra], key=lambda o: (o.due, o.key))
 
 
 def judge(
@@ -214,7 +254,7 @@ def summarize(
     if not any(o.due > as_of for o in found):
         found = occurrences(checklist, unit, start, as_of + timedelta(days=400))
     upcoming_index = next((i for i, o in enumerate(found) if o.due > as_of), len(found))
-    found = found[: upcoming_index + 1]
+    found = _with_every_record(found[: upcoming_index + 1], records, start, as_of)
     # An occurrence is missed once a *later* one is due; holiday moves can put
     # several on the same moment, and none of those succeeds the others.
     by_due = sorted(found, key=lambda o: o.due)

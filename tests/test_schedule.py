@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -154,7 +154,7 @@ def test_words_describe_the_cadence(phrase: str, words: str) -> None:
         ),
         (
             "monthly on day 31",
-            ["2026-12-31 09:00", "2027-01-31 09:00", "2027-03-31 09:00", "2027-05-31 09:00"],
+            ["2026-11-30 09:00", "2026-12-31 09:00", "2027-01-31 09:00", "2027-02-28 09:00"],
         ),
         (
             "yearly on december 10",
@@ -192,9 +192,36 @@ def test_next_dates_are_in_the_cadences_time_zone() -> None:
     assert moment.astimezone(UTC) == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
 
-def test_monthly_on_day_31_skips_months_without_a_31st() -> None:
-    months = {moment.month for moment in _next("monthly on day 31", NOW, 12)}
-    assert months.isdisjoint({2, 4, 6, 9, 11})
+def test_monthly_on_day_31_meets_shorter_months_on_their_last_day() -> None:
+    # Issue 7.8: RFC 5545 skips months without a 31st; teams mean "the month's end".
+    dates = [moment.date() for moment in _next("monthly on day 31", NOW, 12)]
+    assert len({d.month for d in dates}) == 12
+    assert date(2027, 2, 28) in dates and date(2027, 4, 30) in dates
+
+
+def test_monthly_on_day_30_meets_february_on_its_last_day() -> None:
+    dates = [moment.date() for moment in _next("monthly on day 30", NOW, 5)]
+    assert date(2027, 2, 28) in dates and date(2027, 3, 30) in dates
+
+
+def test_a_clamped_day_says_so_in_words() -> None:
+    cadence = parse_cadence("monthly on day 31")
+    assert cadence.words() == (
+        "on the 31st of every month (the last day in shorter months) at 09:00"
+    )
+
+
+def test_yearly_on_february_29_falls_on_the_28th_in_common_years() -> None:
+    dates = [moment.date() for moment in _next("yearly on february 29", NOW, 4)]
+    assert dates == [date(2027, 2, 28), date(2028, 2, 29), date(2029, 2, 28), date(2030, 2, 28)]
+
+
+def test_a_past_until_retires_a_cadence_instead_of_breaking_it() -> None:
+    # Issue 7.5: once UNTIL has passed, the playbook still loads; nothing is scheduled after it.
+    cadence = parse_cadence("FREQ=WEEKLY;BYDAY=FR;UNTIL=20260130")
+    assert cadence.until == date(2026, 1, 30)
+    assert cadence.next_dates(WARSAW, NOW, 3) == []
+    assert "until 30 January 2026" in cadence.words()
 
 
 def test_quarterly_on_the_last_day_means_the_last_day_of_each_quarter() -> None:
@@ -298,9 +325,9 @@ def test_occurrences_over_a_quarter_boundary() -> None:
         ("monthly on day 32", "cannot understand the cadence 'monthly on day 32'"),
         (
             "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30",
-            "the cadence 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30' never occurs in the future",
+            "the cadence 'FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30' never occurs",
         ),
-        ("yearly on february 30", "the cadence 'yearly on february 30' never occurs in the future"),
+        ("yearly on february 30", "the cadence 'yearly on february 30' never occurs"),
         ("FREQ=FORTNIGHTLY", "the RRULE 'FREQ=FORTNIGHTLY' is not valid"),
         ("FREQ=DAILY;BYHOUR=24", "the RRULE 'FREQ=DAILY;BYHOUR=24' is not valid"),
         ("FREQ=DAILY;DTSTART=20260101", "not DTSTART"),

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from playbook.cli import main
+from playbook.errors import PlaybookError
 from playbook.load import load_playbook
 from playbook.model import Checklist, Playbook
 from playbook.recording import CheckRequest, prepare_record, record_completion
@@ -294,51 +295,49 @@ sections:
 """
 
 
-def test_monthly_on_day_31_skips_shorter_months(tmp_path: Path) -> None:
+def test_monthly_on_day_31_falls_on_the_last_day_of_shorter_months(tmp_path: Path) -> None:
     playbook = load(tmp_path, {"checklists/month-end.yml": MONTH_END})
     checklist = playbook.checklists["month-end"]
     warsaw = unit_of(playbook, checklist, "warsaw")
 
     found = occurrences(checklist, warsaw, at("2026-01-01", "00:00"), at("2027-01-01", "00:00"))
 
-    assert [o.key for o in found] == [
-        date(2026, 1, 31),
-        date(2026, 3, 31),
-        date(2026, 5, 31),
-        date(2026, 7, 31),
-        date(2026, 8, 31),
-        date(2026, 10, 31),
-        date(2026, 12, 31),
-    ]
-    # No November occurrence closes October's: on 1 December it is still open (overdue).
+    assert len(found) == 12
+    assert date(2026, 2, 28) in [o.key for o in found]
+    assert date(2026, 11, 30) in [o.key for o in found]
+    # November's occurrence closes October's: on 1 December October is missed, not open.
     s = summary(playbook, "month-end", [], at("2026-12-01", "12:00"))
-    assert states(s) == {date(2026, 10, 31): "due", date(2026, 12, 31): "upcoming"}
-    assert s.overdue
+    assert states(s)[date(2026, 10, 31)] == "missed"
+    assert states(s)[date(2026, 11, 30)] == "due"
 
 
-@pytest.mark.parametrize(
-    "cadence", ["FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "yearly on february 29"]
-)
-def test_a_leap_day_cadence_occurs_on_29_february_2028(tmp_path: Path, cadence: str) -> None:
+def test_a_leap_day_phrase_occurs_on_the_28th_in_common_years(tmp_path: Path) -> None:
     playbook = load(
         tmp_path,
         {
-            "checklists/leap-review.yml": MONTH_END.replace("monthly on day 31", cadence).replace(
-                "Month-end close", "Leap day review"
-            )
+            "checklists/leap-review.yml": MONTH_END.replace(
+                "monthly on day 31", "yearly on february 29"
+            ).replace("Month-end close", "Leap day review")
         },
     )
     checklist = playbook.checklists["leap-review"]
     warsaw = unit_of(playbook, checklist, "warsaw")
 
-    found = occurrences(checklist, warsaw, at("2026-01-01", "00:00"), at("2033-01-01", "00:00"))
+    found = occurrences(checklist, warsaw, at("2026-01-01", "00:00"), at("2029-01-01", "00:00"))
 
-    assert [o.due for o in found] == [at("2028-02-29", "09:00"), at("2032-02-29", "09:00")]
-    s = summary(playbook, "leap-review", [], at("2027-03-01", "12:00"))
-    assert [h.state for h in s.history] == [State.UPCOMING]
-    assert s.next_due is not None
-    assert s.next_due.key == date(2028, 2, 29)
-    assert s.open == []
+    assert [o.key for o in found] == [date(2026, 2, 28), date(2027, 2, 28), date(2028, 2, 29)]
+
+
+def test_a_raw_leap_day_rule_is_refused_rather_than_skipping_three_years(tmp_path: Path) -> None:
+    with pytest.raises(PlaybookError, match="skips every month that has no day 29"):
+        load(
+            tmp_path,
+            {
+                "checklists/leap-review.yml": MONTH_END.replace(
+                    "monthly on day 31", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29"
+                )
+            },
+        )
 
 
 # --- on-time rate and streak -----------------------------------------------------------
