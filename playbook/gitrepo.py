@@ -199,13 +199,32 @@ def parse_signature(by: str) -> tuple[str, str]:
     return match[1], match[2]
 
 
-def commit_file(repo: git.Repo, relative: str, content: bytes, message: str, by: str | None) -> str:
+def blob_at_head(repo: git.Repo, relative: str) -> str | None:
+    """The blob id HEAD has at a repository path, None when HEAD has no such file."""
+    import git
+
+    try:
+        return repo.git.rev_parse("--verify", "-q", f"HEAD:{relative}")
+    except git.GitCommandError:
+        return None
+
+
+def commit_file(
+    repo: git.Repo,
+    relative: str,
+    content: bytes,
+    message: str,
+    by: str | None,
+    expected: str = "",
+) -> str:
     """Write one file and commit exactly that file; return the commit id.
 
     The commit is built from HEAD's tree with only this path changed
     (hash-object, mktree, commit-tree, then a compare-and-swap update-ref), so
     whatever the user has staged or changed stays exactly as it was. The user's
     index gets the new entry for this one path, so their next commit keeps it.
+    `expected` is the blob id the path must have at HEAD ("" for none): when
+    someone else recorded the same occurrence meanwhile, nothing is replaced.
     """
     import git
 
@@ -225,6 +244,13 @@ def commit_file(repo: git.Repo, relative: str, content: bytes, message: str, by:
         }
     with RepositoryLock(repo):
         refuse_operation_in_progress(repo)
+        current = blob_at_head(repo, relative) or ""
+        if current != expected:
+            raise PlaybookError.at(
+                relative,
+                "someone else recorded this occurrence while you were recording it",
+                "see their record with `playbook history`; to replace it, record again with --amend",
+            )
         # The object first and the index entry next: if either fails, nothing is in the work tree.
         blob = _git_input(repo, ["hash-object", "-w", "--stdin"], content)
         try:

@@ -51,6 +51,7 @@ class Record:
     note: str = ""
     checklist_version: str = ""
     unit_kind: str = "team"
+    amends: str = ""  # the git blob id of the record this one replaced (`check --amend`)
 
     @property
     def path(self) -> str:
@@ -77,6 +78,8 @@ class Record:
             data["metrics"] = dict(self.metrics)
         if self.note:
             data["note"] = self.note
+        if self.amends:
+            data["amends"] = self.amends
         return yaml.dump(data, Dumper=Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -124,6 +127,7 @@ def parse_record(text: str) -> Record:
             metrics=metrics,
             note=str(data.get("note", "")),
             checklist_version=str(data.get("checklist_version", "")),
+            amends=str(data.get("amends", "")),
         )
     except StopIteration:
         raise RecordError("a record names its team, person or playbook") from None

@@ -175,7 +175,7 @@ def test_a_manual_edit_is_listed_with_who_and_when(
 def test_recording_again_is_not_a_change_but_a_deletion_is(
     history: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    record(history, monkeypatch, MONDAY, late=timedelta(days=1), note="Done again")
+    record(history, monkeypatch, MONDAY, late=timedelta(days=1), note="Done again", amend=True)
     assert audit(history) == []
     git(history, "rm", "-q", RECORD)
     git(history, "commit", "-q", "-m", "Drop it", when=datetime(2026, 4, 2, 9, tzinfo=WARSAW))
@@ -335,7 +335,7 @@ def test_records_merged_from_a_branch_with_a_skewed_clock(
     record(history, monkeypatch, MONDAY + timedelta(days=28))
     # The laptop's clock was a year behind when it recorded the first week again.
     git(history, "checkout", "-q", "laptop")
-    path = record(history, monkeypatch, MONDAY, commit=False, note="Again")
+    path = record(history, monkeypatch, MONDAY, commit=False, note="Again", amend=True)
     git(history, "add", path.relative_to(history).as_posix())
     git(
         history,

@@ -75,7 +75,7 @@ def test_check_records_and_says_what_it_did(repo: Path) -> None:
     assert result.stdout.strip() == (
         f"Recorded weekly-pipeline {PAST_MONDAY} for warsaw: done (commit {sha[:10]})."
     )
-    assert f"{PAST_MONDAY:%a %d %b %Y} (as asked)" in result.stderr
+    assert f"{PAST_MONDAY:%a %d %b %Y} (due 09:00) (as asked)" in result.stderr
     path = f"logs/weekly-pipeline/warsaw/{PAST_MONDAY}.yml"
     assert git(repo, "show", "--name-only", "--format=", "HEAD").splitlines() == [path]
     assert parse_record((repo / path).read_text()).metrics == {"new-leads": 7}
@@ -146,7 +146,7 @@ def test_without_occurrence_the_one_due_now_is_picked_then_refused_when_done(rep
 
     again = run(repo, WEEKLY, "--team", "warsaw", "--all", "--metric", "new-leads=1")
 
-    assert_refused(again, "already recorded as done", "--occurrence")
+    assert_refused(again, "already recorded: done by", "--amend", "--occurrence")
     assert repo_state(repo) == state
 
 

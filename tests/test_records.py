@@ -314,7 +314,10 @@ def test_recording_again_what_is_already_done_is_refused_with_a_hint(repo: Path)
         record(repo, weekly(occurrence=None), now=NOW + timedelta(hours=1))
 
     [problem] = caught.value.problems
-    assert "2026-11-23 is already recorded as done" in problem.message
+    assert (
+        "Mon 23 Nov 2026 (due 09:00) is already recorded: done by Anna Kowalska" in problem.message
+    )
+    assert "--amend" in problem.hint
     assert "--occurrence" in problem.hint
     assert "Mon 30 Nov 2026" in problem.hint
     assert repo_state(repo) == state
@@ -353,13 +356,24 @@ def test_a_holiday_moved_occurrence_can_be_named_by_its_scheduled_date(repo: Pat
     assert outcome.prepared.record.occurrence == date(2026, 12, 25)
 
 
-def test_a_moved_occurrence_cannot_be_recorded_before_its_moved_day(repo: Path) -> None:
+def test_a_moved_occurrence_cannot_be_recorded_long_before_its_moved_day(repo: Path) -> None:
     request = CheckRequest(QUARTERLY, team="warsaw", occurrence=date(2026, 12, 25), all_items=True)
     state = repo_state(repo)
 
     with pytest.raises(PlaybookError, match="in the future"):
-        record(repo, request, now=at("2026-12-22", "15:00"))
+        record(repo, request, now=at("2026-12-10", "15:00"))
     assert repo_state(repo) == state
+
+
+def test_a_quarterly_review_can_be_recorded_a_day_early(repo: Path) -> None:
+    # Issue 7.6: within 5 % of the interval before it, an occurrence is open for recording.
+    request = CheckRequest(QUARTERLY, team="warsaw", all_items=True)
+
+    outcome = record(repo, request, now=at("2026-12-22", "15:00"))
+
+    assert outcome.prepared.record.occurrence == date(2026, 12, 25)
+    assert "recorded early" in outcome.prepared.picked
+    assert "Wed 23 Dec 2026 (due 14:00), moved from Fri 25 Dec" in outcome.prepared.picked
 
 
 def test_an_onboarding_plan_is_recorded_per_person(repo: Path) -> None:
@@ -568,7 +582,7 @@ def test_a_load_after_replacing_a_record_with_same_size_returns_the_new_content(
     replaced = text.replace("new-leads: 12", "new-leads: 21")
     assert len(replaced) == len(text)
 
-    record(repo, weekly(metrics={"new-leads": "21"}), now=NOW)
+    path.write_text(replaced)
 
     again = load_records(repo).index()[(WEEKLY, "warsaw")][LAST_MONDAY]
     assert again.metrics["new-leads"] == 21
@@ -704,16 +718,16 @@ def test_a_playbook_in_a_subfolder_of_the_repository(tmp_path: Path, git_env: Pa
     assert [r.path for r in load_records(top / "sales").records] == [WEEKLY_PATH]
 
 
-def test_the_first_record_in_a_repository_without_commits(tmp_path: Path, git_env: Path) -> None:
+def test_no_record_in_a_repository_without_commits(tmp_path: Path, git_env: Path) -> None:
     root = write_playbook(tmp_path / "fresh")
     init_repo(root)
 
-    outcome = record(root, weekly())
+    # Issue 7.4: nothing is committed, so the checklist has no version a record could name.
+    with pytest.raises(PlaybookError, match="is not committed yet") as caught:
+        record(root, weekly())
 
-    assert outcome.commit == head(root)
-    assert commit_count(root) == 1
-    assert git(root, "show", "--name-only", "--format=", "HEAD").splitlines() == [WEEKLY_PATH]
-    assert "?? playbook.yml" in git(root, "status", "--porcelain")
+    assert "git commit checklists/weekly-pipeline.yml" in caught.value.problems[0].hint
+    assert record_files(root) == []
 
 
 def test_a_momentary_index_lock_of_the_users_git_is_waited_for(repo: Path) -> None:
