@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from difflib import get_close_matches
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -109,9 +110,7 @@ def audit(root: Path, since: str | None = None) -> list[Problem]:
         if record.path not in dirty and history and history.last:
             _check_commit_time(record, history.last, playbook, findings)  # (c)
         if names is not None:
-            finding = names.check(record)  # (d)
-            if finding:
-                findings.append(finding)
+            findings += names.check(record)  # (d)
     return sorted(findings, key=lambda problem: problem.location)
 
 
@@ -323,8 +322,18 @@ def _duration(delta: timedelta) -> str:
     return f"{minutes // 1440} days"
 
 
+@dataclass(frozen=True)
+class _Version:
+    """What a version of a checklist asked for: its item ids and what was required."""
+
+    items: frozenset[str]
+    required_items: frozenset[str]
+    required_metrics: frozenset[str]
+
+
 class _Names:
-    """(d) Checks that a record names a checklist that exists and items it had at the time.
+    """(d) Checks that a record names a checklist, a team or person and items that exist,
+    and that a "done" record holds what its checklist required.
 
     A record made against an older version of its checklist (a git blob id)
     is checked against that version, read from git once per version.
@@ -335,46 +344,109 @@ class _Names:
         self.playbook = playbook
         self.root = root
         self.current: dict[str, str] = {}
-        self.versions: dict[tuple[str, str], frozenset[str] | None] = {}
+        self.versions: dict[tuple[str, str], _Version | None] = {}
 
-    def check(self, record: Record) -> Problem | None:
+    def check(self, record: Record) -> list[Problem]:
         checklist = self.playbook.checklists.get(record.checklist)
         if checklist is None:
-            return Problem(
-                Location(record.path),
-                f"names the checklist {record.checklist!r}, which the playbook does not have",
-                f"known checklists: {', '.join(sorted(self.playbook.checklists)) or 'none'}",
-            )
+            return [self._unknown_checklist(record)]
+        findings = []
+        unit = self._unit_problem(record, checklist)
+        if unit:
+            findings.append(unit)
         if checklist.id not in self.current:
             source = (self.root / checklist.source).read_bytes()
             self.current[checklist.id] = git_blob_id(source)
-        known = frozenset(item.id for item in checklist.items)
+        version = _version_of(checklist)
         against = f"{checklist.source} as it is now"
-        version = record.checklist_version
-        if version and version != self.current[checklist.id]:
-            old = self.items_at(checklist, version)
+        blob = record.checklist_version
+        if blob and blob != self.current[checklist.id]:
+            old = self.version_at(checklist, blob)
             if old is not None:
-                known, against = old, f"{checklist.source} at version {version[:10]}"
+                version, against = old, f"{checklist.source} at version {blob[:10]}"
             else:
-                against += f" (its version {version[:10]} is not in git)"
-        unknown = [item.id for item in record.items if item.id not in known]
-        if not unknown:
-            return None
-        plural = "s" if len(unknown) > 1 else ""
+                against += f" (its version {blob[:10]} is not in git)"
+        unknown = [item.id for item in record.items if item.id not in version.items]
+        if unknown:
+            plural = "s" if len(unknown) > 1 else ""
+            findings.append(
+                Problem(
+                    _at(self.root, record, "items"),
+                    f"names item{plural} {', '.join(map(repr, unknown))}, which {against} does not have",
+                    f"the items of {checklist.id} were: {', '.join(sorted(version.items)) or 'none'}",
+                )
+            )
+        if record.complete:
+            answered = {item.id for item in record.items}
+            missing_items = sorted(version.required_items - answered)
+            missing_metrics = sorted(version.required_metrics - set(record.metrics))
+            if missing_items or missing_metrics:
+                lacks = [f"item {i!r}" for i in missing_items] + [
+                    f"metric {m!r}" for m in missing_metrics
+                ]
+                findings.append(
+                    Problem(
+                        _at(self.root, record, "status"),
+                        f"is marked done but lacks what {against} requires: {', '.join(lacks)}",
+                        "record the occurrence again with `playbook check --amend "
+                        f"--occurrence {record.occurrence}` and the missing answers",
+                    )
+                )
+        return findings
+
+    def _unknown_checklist(self, record: Record) -> Problem:
+        known = sorted(self.playbook.checklists)
+        renamed = _renamed_to(self.repo, self.root, record.checklist)
+        if renamed and renamed in self.playbook.checklists:
+            hint = (
+                f"checklists/{record.checklist}.yml was renamed to checklists/{renamed}.yml: "
+                f"move its records with `git mv logs/{record.checklist} logs/{renamed}` "
+                "and commit that on its own"
+            )
+        else:
+            close = get_close_matches(record.checklist, known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            hint += f"known checklists: {', '.join(known) or 'none'}"
         return Problem(
-            Location(record.path),
-            f"names item{plural} {', '.join(map(repr, unknown))}, which {against} does not have",
-            f"the items of {checklist.id} were: {', '.join(sorted(known)) or 'none'}",
+            _at(self.root, record, "checklist"),
+            f"names the checklist {record.checklist!r}, which the playbook does not have",
+            hint,
         )
 
-    def items_at(self, checklist: Checklist, version: str) -> frozenset[str] | None:
-        """The item ids of the checklist at a version; None when git does not have it."""
+    def _unit_problem(self, record: Record, checklist: Checklist) -> Problem | None:
+        playbook = self.playbook
+        key = record.unit_kind
+        if checklist.scope == "person":
+            expected, known = "person", playbook.people
+        elif checklist.scope == "team" and playbook.teams:
+            expected, known = "team", playbook.teams
+        else:
+            expected, known = "playbook", {"all": None}
+        if key != expected:
+            return Problem(
+                _at(self.root, record, key),
+                f"is recorded for a {key}, but {checklist.id} is recorded per {expected}",
+                f"{checklist.source} says scope: {checklist.scope}; record it again for its {expected}",
+            )
+        if record.unit in known:
+            return None
+        names = ", ".join(sorted(known)) or "none"
+        return Problem(
+            _at(self.root, record, key),
+            f"is recorded for the {key} {record.unit!r}, which playbook.yml no longer has",
+            f"if it was renamed, move logs/{record.checklist}/{record.unit}/ to its new id in one "
+            f"commit; if it was removed on purpose, the record is history and --since can accept "
+            f"it (known: {names})",
+        )
+
+    def version_at(self, checklist: Checklist, version: str) -> _Version | None:
+        """What the checklist held at a version; None when git does not have it."""
         key = (checklist.id, version)
         if key not in self.versions:
             self.versions[key] = self._read(checklist, version)
         return self.versions[key]
 
-    def _read(self, checklist: Checklist, version: str) -> frozenset[str] | None:
+    def _read(self, checklist: Checklist, version: str) -> _Version | None:
         import gitdb.exc
 
         try:
@@ -386,15 +458,57 @@ class _Names:
             return None
         try:
             if checklist.onboarding_for:  # derived from the role file's onboarding plan
-                return frozenset(
-                    str(task["id"])
-                    for phase in data.get("onboarding") or []
-                    for task in phase.get("tasks") or []
-                )
-            return frozenset(
-                str(item["id"])
-                for section in data.get("sections") or []
-                for item in section.get("items") or []
+                items = [
+                    t for phase in data.get("onboarding") or [] for t in phase.get("tasks") or []
+                ]
+                metrics = []
+            else:
+                items = [i for s in data.get("sections") or [] for i in s.get("items") or []]
+                metrics = data.get("metrics") or []
+            return _Version(
+                frozenset(str(i["id"]) for i in items),
+                frozenset(str(i["id"]) for i in items if i.get("required", True) is not False),
+                frozenset(str(m["id"]) for m in metrics if m.get("required") is True),
             )
         except (AttributeError, KeyError, TypeError):
             return None
+
+
+def _version_of(checklist: Checklist) -> _Version:
+    return _Version(
+        frozenset(item.id for item in checklist.items),
+        frozenset(item.id for item in checklist.items if item.required),
+        frozenset(metric.id for metric in checklist.metrics if metric.required),
+    )
+
+
+def _at(root: Path, record: Record, key: str) -> Location:
+    """The record's file and the line of a top-level key in it."""
+    try:
+        lines = (root / record.path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return Location(record.path)
+    for number, line in enumerate(lines, 1):
+        if line.startswith(f"{key}:"):
+            return Location(record.path, number, 1)
+    return Location(record.path, 1, 1)
+
+
+def _renamed_to(repo: git.Repo, root: Path, checklist_id: str) -> str | None:
+    """The id a checklist file was last renamed to, from git, if it was renamed."""
+    import git as gitmodule
+
+    prefix = root.resolve().relative_to(Path(repo.working_tree_dir or root).resolve()).as_posix()
+    folder = "checklists/" if prefix == "." else f"{prefix}/checklists/"
+    old = f"{folder}{checklist_id}.yml"
+    try:
+        output = repo.git.log(
+            "-M", "--diff-filter=R", "--name-status", "--format=", "--", _literal(folder)
+        )
+    except gitmodule.GitCommandError:
+        return None
+    for line in output.splitlines():
+        parts = line.split("\t")
+        if len(parts) == 3 and parts[1].endswith(old):
+            return Path(parts[2]).stem
+    return None

@@ -121,6 +121,14 @@ def only_finding(root: Path, relative: str) -> Problem:
     return finding
 
 
+def finding_starting(root: Path, relative: str, start: str) -> Problem:
+    """The finding about `relative` whose message starts with `start`."""
+    [finding] = [
+        f for f in audit(root) if f.location.file == relative and f.message.startswith(start)
+    ]
+    return finding
+
+
 def test_a_history_made_by_playbook_check_has_no_findings(history: Path) -> None:
     assert len(git(history, "log", "--oneline").splitlines()) == 5
     assert audit(history) == []
@@ -212,7 +220,7 @@ def test_a_record_naming_an_unknown_item(history: Path, monkeypatch: pytest.Monk
     path.write_text(path.read_text().replace("id: forecast", "id: ghost"))
     relative = path.relative_to(history).as_posix()
     commit_by_hand(history, relative, "Hand-made", datetime(2026, 3, 23, 12, tzinfo=WARSAW))
-    finding = only_finding(history, relative)
+    finding = finding_starting(history, relative, "names item")
     assert finding.message == (
         f"names item 'ghost', which checklists/{KICKOFF}.yml as it is now does not have"
     )
@@ -246,7 +254,7 @@ def test_items_are_checked_against_the_checklist_as_it_was(
     path.write_text(re.sub(r"checklist_version: \S+", f"checklist_version: {old_version}", text))
     relative = path.relative_to(history).as_posix()
     commit_by_hand(history, relative, "Hand-made", datetime(2026, 3, 30, 12, tzinfo=WARSAW))
-    finding = only_finding(history, relative)
+    finding = finding_starting(history, relative, "names item")
     assert finding.message == (
         f"names item 'invented', which checklists/{KICKOFF}.yml at version "
         f"{old_version[:10]} does not have"
@@ -360,3 +368,61 @@ def test_records_merged_from_a_branch_with_a_skewed_clock(
     assert [f.message.split(",")[0] for f in findings] == [
         "says it was completed at 2026-03-02 09:30 +0100"
     ]
+
+
+# --- orphans and incomplete "done" records (issue 7.10) ---------------------------------
+
+
+def test_records_of_a_removed_team_are_found(history: Path) -> None:
+    settings_file = history / "playbook.yml"
+    settings_file.write_text(settings_file.read_text().replace("id: warsaw", "id: krakow"))
+    git(history, "commit", "-q", "-am", "Rename the pod", when=datetime(2026, 3, 25, tzinfo=WARSAW))
+
+    findings = [f for f in audit(history) if "no longer has" in f.message]
+
+    assert len(findings) == 3  # the three recorded Mondays
+    finding = findings[0]
+    assert finding.message == "is recorded for the team 'warsaw', which playbook.yml no longer has"
+    assert finding.location.line == 3  # the `team:` line of the record
+    assert "move logs/monday-kickoff/warsaw/" in finding.hint
+
+
+def test_records_of_a_renamed_checklist_point_to_the_new_name(history: Path) -> None:
+    git(history, "mv", f"checklists/{KICKOFF}.yml", "checklists/weekly-kickoff.yml")
+    git(history, "commit", "-q", "-m", "Rename", when=datetime(2026, 3, 25, tzinfo=WARSAW))
+
+    finding = finding_starting(history, RECORD, "names the checklist")
+
+    assert f"checklists/{KICKOFF}.yml was renamed to checklists/weekly-kickoff.yml" in finding.hint
+    assert f"git mv logs/{KICKOFF} logs/weekly-kickoff" in finding.hint
+
+
+def test_a_done_record_without_its_required_items_and_metrics_is_found(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checklist = history / "checklists" / f"{KICKOFF}.yml"
+    checklist.write_text(
+        checklist.read_text()
+        + "metrics:\n  - id: leads\n    label: Leads\n    type: integer\n    required: true\n"
+    )
+    git(history, "commit", "-q", "-am", "Count leads", when=datetime(2026, 3, 20, tzinfo=WARSAW))
+    fourth = MONDAY + timedelta(days=21)
+    path = record(history, monkeypatch, fourth, commit=False, metrics={"leads": "4"})
+    text = path.read_text()
+    text = text.replace("- id: forecast\n  text: The forecast is up to date\n  state: done\n", "")
+    path.write_text(text.replace("metrics:\n  leads: 4\n", ""))
+    relative = path.relative_to(history).as_posix()
+    commit_by_hand(history, relative, "Hand-made", datetime(2026, 3, 23, 12, tzinfo=WARSAW))
+
+    finding = only_finding(history, relative)
+
+    assert finding.message.startswith("is marked done but lacks what")
+    assert finding.message.endswith("requires: item 'forecast', metric 'leads'")
+    assert finding.location.line == 8  # the `status:` line
+    assert f"--amend --occurrence {fourth}" in finding.hint
+
+
+def test_an_amendment_is_not_a_finding(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    record(history, monkeypatch, MONDAY, late=timedelta(hours=2), note="Corrected", amend=True)
+
+    assert audit(history) == []
