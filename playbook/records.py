@@ -165,6 +165,7 @@ def _scan(logs: Path) -> list[os.DirEntry[str]]:
 
 def load_records(root: Path, cache_dir: Path | None = None) -> RecordSet:
     """Every record under logs/, parsed once and then reused while its file is unchanged."""
+    root = root.resolve()  # paths are cut relative to it: "." must not be cut by its length
     logs = root / LOGS_DIR
     if not logs.is_dir():
         return RecordSet([], [])

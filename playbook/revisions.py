@@ -45,7 +45,7 @@ def head_of(root: Path) -> tuple[Path, str] | None:
         )
     except OSError:  # git is not installed
         return None
-    lines = out.stdout.split()
+    lines = out.stdout.splitlines()
     if out.returncode != 0 or len(lines) != 2:
         return None
     return Path(lines[0]), lines[1]
