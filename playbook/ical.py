@@ -101,15 +101,15 @@ def _recurring_events(
     cadence = checklist.cadence
     tz = unit.timezone
     first = cadence.next_dates(tz, start - timedelta(microseconds=1), 1)
-    if not first:
-        return []
+    if not first or (checklist.retired is not None and first[0].date() > checklist.retired):
+        return []  # nothing left to put in a calendar: the series ended
     dtstart = first[0]
     if checklist.on_holiday == "keep" or not unit.country:
         # No holiday ever moves an occurrence: the rule alone says it all.
         event = _event(
             checklist, unit, uid=f"{checklist.id}-{unit.id}@playbook", start=dtstart, stamp=stamp
         )
-        event.add("rrule", _rule(cadence, tz))
+        event.add("rrule", _rule(cadence, tz, checklist.retired))
         return [event]
     # The rule, as dateutil expands it: the raw occurrences before holidays.
     raw = cadence.occurrences(tz, dtstart, horizon)
@@ -139,7 +139,7 @@ def _recurring_events(
         start=dtstart,
         stamp=stamp,
     )
-    event.add("rrule", _rule(cadence, tz))
+    event.add("rrule", _rule(cadence, tz, checklist.retired))
     if rdates:
         event.add("rdate", sorted(rdates))
     if exdates:
@@ -167,7 +167,7 @@ def _recurring_events(
     return events
 
 
-def _rule(cadence: Cadence, tz: ZoneInfo) -> vRecur:
+def _rule(cadence: Cadence, tz: ZoneInfo, retired: date | None = None) -> vRecur:
     """The cadence's RRULE; a finite one is pinned to its last occurrence.
 
     Our rules are anchored on 2024-01-01 while the feed starts later, so a
@@ -178,6 +178,11 @@ def _rule(cadence: Cadence, tz: ZoneInfo) -> vRecur:
     from icalendar import vRecur
 
     parts = dict(part.split("=", 1) for part in (cadence.rule or "").split(";") if part)
+    if retired is not None and (cadence.until is None or retired < cadence.until):
+        # A checklist retired with `until:` ends its series on that day, in its zone.
+        end = datetime.combine(retired, time(23, 59, 59), tz)
+        parts["UNTIL"] = end.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+        return vRecur.from_ical(";".join(f"{key}={value}" for key, value in parts.items()))
     if "COUNT" in parts or "UNTIL" in parts:
         rule = rrulestr(cadence.rule or "", dtstart=datetime.combine(ANCHOR, cadence.at))
         last = list(rule)[-1].replace(tzinfo=tz)

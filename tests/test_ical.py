@@ -101,6 +101,10 @@ CHECKLISTS = {
     "daily-standup": checklist("every weekday at 08:00", "on_holiday: previous\n"),
     # INTERVAL=2: the phase must survive the feed starting on another date than our anchor.
     "biweekly": checklist("every 2 weeks on friday at 16:00"),
+    # Retired with `until:` in the middle of the span: the series ends there in calendars too.
+    "retired-review": checklist("every wednesday at 11:00", "until: 2026-09-30\n"),
+    # Day 31 meets shorter months on their last day, in calendars as in status.
+    "month-end": checklist("monthly on day 31 at 17:00"),
 }
 
 
@@ -209,7 +213,7 @@ def test_event_carries_rule_time_zone_and_description(playbook: Playbook) -> Non
     # One event per checklist × team, plus one for the playbook-wide checklist, plus one
     # onboarding (a person with a start date), plus the moved stand-ups that need their own.
     recurring = [uid for uid, e in events.items() if "RRULE" in e]
-    assert len(recurring) == 6 * 2 + 1
+    assert len(recurring) == 8 * 2 + 1
     assert str(events["onboarding-sdr-jan@playbook"]["SUMMARY"]) == (
         "Sales Development Representative onboarding — Jan Nowak"
     )
