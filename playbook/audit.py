@@ -61,8 +61,32 @@ class History:
     changes: list[Commit] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Amendment:
+    """A record replaced on purpose (`playbook check --amend`): not a finding, but shown."""
+
+    path: str
+    record: Record
+    commit: Commit | None  # None when it is not committed yet
+
+    def describe(self) -> str:
+        how = f"by {self.commit.describe()}" if self.commit else "(not committed yet)"
+        return f"{self.path}: amended {how}, replacing version {self.record.amends[:10]}"
+
+
+@dataclass(frozen=True)
+class AuditReport:
+    findings: list[Problem]
+    amendments: list[Amendment]
+
+
 def audit(root: Path, since: str | None = None) -> list[Problem]:
-    """Every finding about the records under `root`/logs, sorted by path.
+    """Every finding about the records under `root`/logs, sorted by path."""
+    return audit_report(root, since).findings
+
+
+def audit_report(root: Path, since: str | None = None) -> AuditReport:
+    """Every finding about the records under `root`/logs, sorted by path, and the amendments.
 
     `since` (a revision) limits the history read to the commits after it, so
     that findings someone has looked at and accepted stop being reported.
@@ -105,13 +129,20 @@ def audit(root: Path, since: str | None = None) -> list[Problem]:
         findings += exc.problems  # the checklists cannot be read, so items cannot be checked
         playbook = None
     names = _Names(repo, playbook, root) if playbook is not None else None
+    amendments = []
     for record in records.records:
         history = histories.get(record.path)
         if record.path not in dirty and history and history.last:
             _check_commit_time(record, history.last, playbook, findings)  # (c)
         if names is not None:
             findings += names.check(record)  # (d)
-    return sorted(findings, key=lambda problem: problem.location)
+        if record.amends:
+            last = history.last if history and record.path not in dirty else None
+            amendments.append(Amendment(record.path, record, last))
+    return AuditReport(
+        sorted(findings, key=lambda problem: problem.location),
+        sorted(amendments, key=lambda amendment: amendment.path),
+    )
 
 
 def _uncommitted(
@@ -230,7 +261,7 @@ def _read_history(
                     Location(path),
                     f"changed after it was recorded by {commit.describe()}",
                     f"see the change with `git show {commit.short} -- {repo_path}`; to correct a "
-                    "record, record the occurrence again with `playbook check --occurrence DATE`",
+                    "record, record it again with `playbook check --amend --occurrence DATE`",
                 )
             )
     return histories

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from playbook.audit import audit
+from playbook.audit import audit, audit_report
 from playbook.errors import PlaybookError, Problem
 from playbook.recording import CheckRequest, record_completion
 
@@ -422,7 +422,14 @@ def test_a_done_record_without_its_required_items_and_metrics_is_found(
     assert f"--amend --occurrence {fourth}" in finding.hint
 
 
-def test_an_amendment_is_not_a_finding(history: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_amendment_is_not_a_finding_but_is_listed(
+    history: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     record(history, monkeypatch, MONDAY, late=timedelta(hours=2), note="Corrected", amend=True)
 
-    assert audit(history) == []
+    report = audit_report(history)
+
+    assert report.findings == []
+    [amendment] = report.amendments
+    assert amendment.path == RECORD
+    assert amendment.describe().startswith(f"{RECORD}: amended by Anna Kowalska on 2026-03-02")
