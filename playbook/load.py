@@ -370,8 +370,9 @@ class _Loader:
 
     def checklist(self, checklist_id: str, doc: Document, playbook: Playbook) -> Checklist | None:
         d = doc.data
+        starts = self.parse_date(doc, d.get("starts"), ("starts",))
         try:
-            cadence = parse_cadence(d["cadence"])
+            cadence = parse_cadence(d["cadence"], starts)
         except CadenceError as exc:
             self.problem_at(doc, ("cadence",), str(exc), exc.hint or CADENCE_HINT)
             cadence = None
@@ -416,6 +417,8 @@ class _Loader:
             scope="person" if cadence.per_person else d.get("scope", "team"),
             on_holiday=d.get("on_holiday", "keep"),
             retired=min((day for day in (retired, cadence.until) if day is not None), default=None),
+            teams=_t(d.get("teams")),
+            people=_t(d.get("people")),
         )
 
     def onboarding_checklist(self, role: Role, playbook: Playbook) -> None:
@@ -492,7 +495,30 @@ class _Loader:
                 )
         for doc in checklists.values():
             for i, owner in enumerate(doc.data["owners"]):
-                dangling(doc, owner, ("owners", i), "owner")
+                if owner not in playbook.people:  # a person can own a checklist (a DRI)
+                    dangling(doc, owner, ("owners", i), "owner")
+            for i, person_role in enumerate(doc.data.get("people", [])):
+                dangling(doc, person_role, ("people", i), "people")
+            for i, team in enumerate(doc.data.get("teams", [])):
+                if team not in playbook.teams:
+                    close = get_close_matches(team, list(playbook.teams), n=1)
+                    self.problem_at(
+                        doc,
+                        ("teams", i),
+                        f"team {team!r} is not in {SETTINGS_FILE}",
+                        f"did you mean {close[0]!r}?"
+                        if close
+                        else f"known teams: {', '.join(playbook.teams) or 'none'}",
+                    )
+            recurring = str(doc.data.get("cadence", "")).strip().lower() != "once per person"
+            if doc.data.get("scope") == "person" and recurring and not doc.data.get("people"):
+                self.problem_at(
+                    doc,
+                    ("scope",),
+                    "a recurring checklist per person must say whose: people is missing",
+                    "add `people: [account-executive]` (role ids): each of their members gets "
+                    "a series from their start date",
+                )
             for i, related in enumerate(doc.data.get("roles", [])):
                 dangling(doc, related, ("roles", i), "related role")
             for i, page in enumerate(doc.data.get("pages", [])):

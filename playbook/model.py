@@ -119,6 +119,8 @@ class Checklist:
     due_after: timedelta = timedelta(0)  # once-per-person: due this long after the start date
     onboarding_for: str | None = None  # set when derived from a role's onboarding plan
     retired: date | None = None  # no occurrences are scheduled after this day
+    teams: tuple[str, ...] = ()  # only these teams run it (empty: every team)
+    people: tuple[str, ...] = ()  # scope person: the roles whose members each get a series
     earlier: tuple[Era, ...] = ()  # the cadences it had before, oldest first (from git)
 
     @property

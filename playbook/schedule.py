@@ -15,29 +15,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
 
+from .phrases import (
+    MONTH_DAYS,
+    MONTHS,
+    PHRASE_EXAMPLES,
+    QUARTER_FIRST_MONTHS,
+    QUARTER_LAST_MONTHS,
+    WEEKDAY_CODES,
+    WEEKDAYS,
+    PhraseError,
+    clamped_day,
+    compile_phrase,
+)
+
 ONCE_PER_PERSON = "once per person"
 # Rules are anchored on a Monday long ago, so that "every 2 weeks" is stable across runs
 # and any tracking_since or old occurrence is reachable; dateutil caches what it expands.
 ANCHOR = date(2000, 1, 3)
-
-WEEKDAYS = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-]
-WEEKDAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-MONTHS = [
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-]  # fmt: skip
-ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "last": -1}
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
-QUARTER_FIRST_MONTHS = "1,4,7,10"
-QUARTER_LAST_MONTHS = "3,6,9,12"
 
 
 class CadenceError(ValueError):
@@ -57,6 +52,13 @@ class Cadence:
     text: str
     rule: str | None  # RRULE body without DTSTART; None for "once per person"
     at: time
+    start: date | None = None  # the series counts from this day; before it nothing occurs
+    working: str = ""  # "each", "first" or "last": working days, applied with holidays
+
+    @property
+    def anchor(self) -> date:
+        """The day the rule counts from: its start, or a Monday long ago (documented phase)."""
+        return self.start or ANCHOR
 
     @property
     def per_person(self) -> bool:
@@ -74,28 +76,31 @@ class Cadence:
 
     @cached_property
     def _rrule(self) -> rrule:
-        return rrulestr(self.rule, dtstart=datetime.combine(ANCHOR, self.at), cache=True)
+        return rrulestr(self.rule, dtstart=datetime.combine(self.anchor, self.at), cache=True)
 
     def _rule_near(self, moment: datetime) -> rrule:
-        """The rule re-anchored whole intervals after ANCHOR, shortly before `moment`.
+        """The rule re-anchored whole intervals after its anchor, shortly before `moment`.
 
-        Expanding from ANCHOR on every query would walk decades of occurrences;
-        moving the start by whole intervals keeps every occurrence where it was
-        (same weekday, day of month and "every N weeks" parity).
+        Expanding from the anchor on every query would walk decades of
+        occurrences; moving the start by whole intervals keeps every occurrence
+        where it was (rules name their weekday, day and month explicitly, see
+        `_explicit`, so only the interval's phase depends on the start).
         """
         freq = self.parts.get("FREQ", "")
         interval = int(self.parts.get("INTERVAL", "1"))
+        anchor = self.anchor
         target = moment.date() - timedelta(days=40)
         if freq == "YEARLY":
-            years = max(0, (target.year - ANCHOR.year - 1) // interval * interval)
-            start = date(ANCHOR.year + years, ANCHOR.month, ANCHOR.day)
+            years = max(0, (target.year - anchor.year - 1) // interval * interval)
+            start = date(anchor.year + years, 1, 1) if years else anchor
         elif freq == "MONTHLY":
-            elapsed = (target.year - ANCHOR.year) * 12 + target.month - ANCHOR.month - 1
-            months = ANCHOR.month - 1 + max(0, elapsed // interval * interval)
-            start = date(ANCHOR.year + months // 12, 1 + months % 12, ANCHOR.day)
+            elapsed = (target.year - anchor.year) * 12 + target.month - anchor.month - 1
+            steps = max(0, elapsed // interval * interval)
+            months = anchor.month - 1 + steps
+            start = date(anchor.year + months // 12, 1 + months % 12, 1) if steps else anchor
         else:
             step = interval * (7 if freq == "WEEKLY" else 1)
-            start = ANCHOR + timedelta(days=max(0, (target - ANCHOR).days // step * step))
+            start = anchor + timedelta(days=max(0, (target - anchor).days // step * step))
         cached = self._near.get(start)
         if cached is None:
             cached = self._near[start] = self._rrule.replace(
@@ -137,8 +142,9 @@ class Cadence:
         """The cadence in plain English, derived from the rule itself."""
         if self.rule is None:
             return "once for each new person, counted from their start date"
-        until = f", until {self.until:%d %B %Y}" if self.until else ""
-        return f"{describe_rule(self.parts)} at {self.at:%H:%M}{until}"
+        start = f", from {self.start.day} {self.start:%B %Y}" if self.start else ""
+        until = f", until {self.until.day} {self.until:%B %Y}" if self.until else ""
+        return f"{describe_rule(self.parts, self.working)} at {self.at:%H:%M}{start}{until}"
 
 
 @dataclass(frozen=True)
@@ -150,27 +156,50 @@ class Era:
 
 
 @lru_cache(maxsize=4096)  # playbooks repeat a handful of cadences across many checklists
-def parse_cadence(text: str) -> Cadence:
-    """Compile a phrase or a raw RRULE; raise CadenceError saying what is accepted."""
-    phrase = " ".join(text.lower().replace(",", " , ").split())
+def parse_cadence(text: str, starts: date | None = None) -> Cadence:
+    """Compile a phrase or a raw RRULE; raise CadenceError saying what is accepted.
+
+    `starts` is the checklist's first day: every-N-weeks, every-N-months and
+    yearly series count from it, and nothing occurs before it.
+    """
+    phrase = " ".join(text.lower().split())
     if phrase == ONCE_PER_PERSON:
         return Cadence(text, None, time(9, 0))
     if phrase.startswith(("rrule:", "freq=")):
-        return _raw_rule(text)
-    at = time(9, 0)
-    match = re.search(r"\s+at\s+(\d{1,2}):(\d{2})$", phrase)
-    if match:
-        hour, minute = int(match[1]), int(match[2])
-        if hour > 23 or minute > 59:
-            raise CadenceError(f"{match[1]}:{match[2]} is not a time of day")
-        at = time(hour, minute)
-        phrase = phrase[: match.start()]
-    rule = _phrase_rule(phrase.replace(" ,", ","))
-    if rule is None:
-        raise CadenceError(f"cannot understand the cadence {text!r}")
-    cadence = Cadence(text, rule, at)
+        cadence = _raw_rule(text, starts)
+    else:
+        try:
+            compiled = compile_phrase(text, starts)
+        except PhraseError as exc:
+            raise CadenceError(str(exc), exc.hint) from None
+        cadence = Cadence(
+            text,
+            _explicit(compiled.rule, compiled.start),
+            compiled.at,
+            compiled.start,
+            compiled.working,
+        )
     _check_occurs(cadence)
     return cadence
+
+
+def _explicit(rule: str, start: date | None) -> str:
+    """The rule with the weekday, day and month it would take from its start written out.
+
+    dateutil fills them in from DTSTART; the engine moves DTSTART to expand
+    quickly, so a rule must not depend on it for anything but its phase.
+    """
+    anchor = start or ANCHOR
+    parts = dict(part.split("=", 1) for part in rule.split(";") if part)
+    freq = parts.get("FREQ")
+    days = {"BYDAY", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"}
+    if freq == "WEEKLY" and "BYDAY" not in parts:
+        parts["BYDAY"] = WEEKDAY_CODES[anchor.weekday()]
+    if freq == "YEARLY" and not {"BYMONTH", "BYYEARDAY", "BYWEEKNO"} & set(parts):
+        parts["BYMONTH"] = str(anchor.month)
+    if freq in ("MONTHLY", "YEARLY") and not days & set(parts):
+        parts |= dict(p.split("=", 1) for p in clamped_day(anchor.day).split(";"))
+    return ";".join(f"{key}={value}" for key, value in parts.items())
 
 
 # A checklist is done by people: a rule repeating within a day is a typo, and
@@ -180,7 +209,7 @@ _FREQUENCIES = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 _TIME_PARTS = {"BYHOUR": 23, "BYMINUTE": 59}
 
 
-def _raw_rule(text: str) -> Cadence:
+def _raw_rule(text: str, starts: date | None) -> Cadence:
     body = re.sub(r"(?i)^rrule:", "", text.strip()).upper()
     parts = dict(part.split("=", 1) for part in body.split(";") if "=" in part)
     if "DTSTART" in body:
@@ -220,7 +249,7 @@ def _raw_rule(text: str) -> Cadence:
     parts.pop("BYSECOND", None)
     rule = ";".join(f"{key}={value}" for key, value in parts.items())
     try:
-        cadence = Cadence(text, rule, time(at["BYHOUR"], at["BYMINUTE"]))
+        cadence = Cadence(text, _explicit(rule, starts), time(at["BYHOUR"], at["BYMINUTE"]), starts)
         if not isinstance(cadence._rrule, rrule):
             raise ValueError("give a single rule")
     except (ValueError, TypeError) as exc:
@@ -327,25 +356,6 @@ def _probe_start(cadence: Cadence) -> datetime:
     return datetime.combine(start, cadence.at)
 
 
-_WD = "(" + "|".join(WEEKDAYS) + ")"
-_ORD = "(" + "|".join(ORDINALS) + ")"
-_MONTH = "(" + "|".join(MONTHS) + ")"
-
-
-MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)  # at most, in a leap year
-
-
-def clamped_day(day: int) -> str:
-    """BYMONTHDAY for a day of the month that months too short for it meet on their last day.
-
-    RFC 5545 skips months without a 31st; teams mean "the 31st, or the month's
-    last day": the latest of the days 28 to N that the month has.
-    """
-    if day < 29:
-        return f"BYMONTHDAY={day}"
-    return "BYMONTHDAY=" + ",".join(str(d) for d in range(28, day + 1)) + ";BYSETPOS=-1"
-
-
 def _clamped(parts: dict[str, str]) -> int | None:
     """The day N of a rule made by clamped_day(N), else None."""
     days = parts.get("BYMONTHDAY", "").split(",")
@@ -356,66 +366,8 @@ def _clamped(parts: dict[str, str]) -> int | None:
     return int(days[-1])
 
 
-def _code(weekday: str) -> str:
-    return WEEKDAY_CODES[WEEKDAYS.index(weekday)]
-
-
-def _phrase_rule(phrase: str) -> str | None:
-    if re.fullmatch(r"(every|each) day|daily", phrase):
-        return "FREQ=DAILY"
-    if re.fullmatch(r"every (weekday|working day)", phrase):
-        return "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
-    if m := re.fullmatch(rf"every {_WD}((?:(?:,| and|, and) {_WD})*)", phrase):
-        days = [m[1], *re.findall(_WD, m[2])]
-        return "FREQ=WEEKLY;BYDAY=" + ",".join(_code(day) for day in days)
-    if m := re.fullmatch(rf"every (\d+) weeks on {_WD}", phrase):
-        return f"FREQ=WEEKLY;INTERVAL={int(m[1])};BYDAY={_code(m[2])}"
-    if m := re.fullmatch(r"(monthly|quarterly) on (?:day (\d{1,2})|the last day)", phrase):
-        day = int(m[2]) if m[2] else -1
-        if not (1 <= day <= 31 or day == -1):
-            return None
-        # "the last day of each quarter" is in its last month, any other day in its first
-        quarter = QUARTER_LAST_MONTHS if day == -1 else QUARTER_FIRST_MONTHS
-        months = f";BYMONTH={quarter}" if m[1] == "quarterly" else ""
-        return f"FREQ=MONTHLY{months};{clamped_day(day)}"
-    if m := re.fullmatch(rf"{_ORD} {_WD} of (?:each|every|the) (month|quarter|year)", phrase):
-        n = ORDINALS[m[1]]
-        months = {
-            "month": "",
-            "quarter": ";BYMONTH=" + (QUARTER_LAST_MONTHS if n < 0 else QUARTER_FIRST_MONTHS),
-            "year": ";BYMONTH=" + ("12" if n < 0 else "1"),
-        }[m[3]]
-        return f"FREQ=MONTHLY{months};BYDAY={n}{_code(m[2])}"
-    if m := re.fullmatch(rf"{_ORD} {_WD} of {_MONTH}", phrase):
-        return f"FREQ=YEARLY;BYMONTH={MONTHS.index(m[3]) + 1};BYDAY={ORDINALS[m[1]]}{_code(m[2])}"
-    if m := re.fullmatch(
-        rf"{_WD} after the first {_WD} of (?:each|every|the) (month|quarter)", phrase
-    ):
-        offset = (WEEKDAYS.index(m[1]) - WEEKDAYS.index(m[2])) % 7 or 7
-        days = ",".join(str(day) for day in range(1 + offset, 8 + offset))
-        months = f";BYMONTH={QUARTER_FIRST_MONTHS}" if m[3] == "quarter" else ""
-        return f"FREQ=MONTHLY{months};BYDAY={_code(m[1])};BYMONTHDAY={days}"
-    if m := re.fullmatch(rf"(?:yearly|every year) on {_MONTH} (\d{{1,2}})", phrase):
-        month, day = MONTHS.index(m[1]) + 1, int(m[2])
-        if not 1 <= day <= MONTH_DAYS[month - 1]:
-            return f"FREQ=YEARLY;BYMONTH={month};BYMONTHDAY={day}"  # refused: it never occurs
-        # 29 February is clamped to the 28th in common years, like any day past a month's end.
-        return f"FREQ=YEARLY;BYMONTH={month};{clamped_day(day)}"
-    return None
-
-
 CADENCE_EXAMPLES = [
-    "every monday at 09:00",
-    "every monday and thursday at 08:30",
-    "every weekday at 17:00",
-    "every 2 weeks on friday",
-    "monthly on day 15",
-    "monthly on the last day",
-    "first friday of each month at 10:00",
-    "last friday of each quarter at 14:00",
-    "monday after the first friday of each quarter",
-    "second monday of december",
-    "yearly on december 10",
+    *PHRASE_EXAMPLES,
     "once per person",
     "FREQ=MONTHLY;BYDAY=-1FR;BYHOUR=16",
 ]
@@ -447,17 +399,31 @@ def _months(value: str | None, position: int = 0) -> str:
     return _join(names)
 
 
-def describe_rule(parts: dict[str, str]) -> str:
-    """Plain words for a rule's parts; falls back to the rule for rare shapes."""
+def describe_rule(parts: dict[str, str], working: str = "") -> str:
+    """Plain words for a rule's parts; falls back to the rule only for shapes no phrase makes."""
     freq = parts.get("FREQ", "")
     interval = int(parts.get("INTERVAL", "1"))
     byday = parts.get("BYDAY", "")
     bymonthday = parts.get("BYMONTHDAY")
     bymonth = parts.get("BYMONTH")
-    clamp = _clamped(parts)
-    if clamp is not None and interval == 1 and not byday and freq in ("MONTHLY", "YEARLY"):
+    setpos = parts.get("BYSETPOS")
+
+    def period(position: int = 0) -> str:
+        if freq == "MONTHLY" and interval > 1 and bymonth is None:
+            return f"every {interval} months"
+        return _months(bymonth, position)
+
+    if freq not in ("MONTHLY", "YEARLY") or (freq == "YEARLY" and interval > 1):
+        clamp = None
+    else:
+        clamp = _clamped(parts)
+    if clamp is not None and not byday:
         shorter = "in February" if clamp == 29 or bymonth == "2" else "in shorter months"
-        return f"on {_ordinal_day(clamp)} of {_months(bymonth)} (the last day {shorter})"
+        return f"on {_ordinal_day(clamp)} of {period()} (the last day {shorter})"
+    if byday == ",".join(WEEKDAY_CODES[:5]) and setpos in ("1", "-1") and freq == "MONTHLY":
+        which = "first" if setpos == "1" else "last"
+        day = "working day" if working else "weekday"
+        return f"the {which} {day} of {period(int(setpos))}"
     known = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "UNTIL"}
     if set(parts) - known:
         return "by the rule " + ";".join(f"{k}={v}" for k, v in parts.items())
@@ -466,26 +432,23 @@ def describe_rule(parts: dict[str, str]) -> str:
     if freq == "WEEKLY" and byday and not bymonthday:
         codes = byday.split(",")
         if codes == WEEKDAY_CODES[:5] and interval == 1:
-            return "every weekday"
+            return "every working day" if working else "every weekday"
         days = _join([_day_name(code) for code in codes])
         return f"every {days}" if interval == 1 else f"every {interval} weeks on {days}"
-    if freq in ("MONTHLY", "YEARLY") and interval == 1:
+    if freq in ("MONTHLY", "YEARLY") and (interval == 1 or freq == "MONTHLY"):
         m = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", byday) if byday else None
         if m and m[1] and not bymonthday:
             n = int(m[1])
-            return f"the {ORDINAL_WORDS.get(n, str(n))} {_day_name(m[2])} of {_months(bymonth, n)}"
+            return f"the {ORDINAL_WORDS.get(n, str(n))} {_day_name(m[2])} of {period(n)}"
         if m and not m[1] and bymonthday:
             days = [int(day) for day in bymonthday.split(",")]
             if days == list(range(days[0], days[0] + 7)) and days[0] > 1:
                 offset = days[0] - 1
                 before = WEEKDAY_CODES[(WEEKDAY_CODES.index(m[2]) - offset) % 7]
-                return (
-                    f"the {_day_name(m[2])} after the first {_day_name(before)} "
-                    f"of {_months(bymonth)}"
-                )
+                return f"the {_day_name(m[2])} after the first {_day_name(before)} of {period()}"
         if not byday and bymonthday and "," not in bymonthday:
             day = int(bymonthday)
-            return f"on {_ordinal_day(day)} of {_months(bymonth, day)}"
+            return f"on {_ordinal_day(day)} of {period(day)}"
     return "by the rule " + ";".join(f"{k}={v}" for k, v in parts.items())
 
 

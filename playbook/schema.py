@@ -194,10 +194,29 @@ CHECKLIST: Schema = _object(
         },
         "on_holiday": {
             "type": "string",
-            "enum": ["keep", "previous", "next", "skip"],
+            "enum": [
+                "keep",
+                "previous",
+                "next",
+                "skip",
+                "previous-working-day",
+                "next-working-day",
+            ],
             "description": "What happens when an occurrence falls on a public holiday of "
-            "the team's country: keep it, move it to the previous or next working day, or skip it",
+            "the team's country: keep it, move it to the previous or next working day, or skip "
+            "it; previous-working-day and next-working-day also move it off weekends",
         },
+        "starts": _text(
+            "The first day of the series (YYYY-MM-DD): every-N-weeks, every-N-months and "
+            "yearly cadences count from it, and nothing occurs before it",
+            pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+        ),
+        "teams": _list(_id("Team id"), "Only these teams run the checklist (default: every team)"),
+        "people": _list(
+            _id("Role id"),
+            "With scope: person, the roles whose members each get their own series "
+            "(e.g. a weekly 1:1 per account executive)",
+        ),
         "until": _text(
             "Retire the checklist after this day (YYYY-MM-DD): it keeps its history "
             "and has no occurrences after it",

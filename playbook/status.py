@@ -82,6 +82,10 @@ class Summary:
 
 def units(playbook: Playbook, checklist: Checklist) -> list[Unit]:
     if checklist.scope == "person":
+        roles = (checklist.onboarding_for,) if checklist.onboarding_for else checklist.people
+        # A one-off (onboarding) is for people who started while tracked; a recurring
+        # series for everyone in those roles, from their start (or tracking_since).
+        one_off = checklist.cadence.per_person
         return [
             Unit(
                 "person",
@@ -92,9 +96,14 @@ def units(playbook: Playbook, checklist: Checklist) -> list[Unit]:
                 p.started,
             )
             for p in playbook.people.values()
-            if checklist.onboarding_for in (None, p.role)
-            and p.started
-            and (playbook.tracking_since is None or p.started >= playbook.tracking_since)
+            if (not roles or p.role in roles)
+            and (p.started or not one_off)
+            and (not checklist.teams or p.team in checklist.teams)
+            and (
+                not one_off
+                or playbook.tracking_since is None
+                or (p.started and p.started >= playbook.tracking_since)
+            )
         ]
     if checklist.scope == "team" and playbook.teams:
         return [
@@ -106,6 +115,7 @@ def units(playbook: Playbook, checklist: Checklist) -> list[Unit]:
                 t.country,
             )
             for t in playbook.teams.values()
+            if not checklist.teams or t.id in checklist.teams
         ]
     return [Unit("playbook", PLAYBOOK_UNIT, playbook.title, checklist.timezone, playbook.country)]
 
@@ -120,8 +130,23 @@ def _holidays(country: str, year: int) -> dict[date, str]:
         return {}
 
 
+@cache
+def _workdays(country: str, year: int) -> frozenset[date]:
+    """Weekend days that are working days (substitute days VN, HU and CN declare)."""
+    import holidays
+
+    try:
+        found = holidays.country_holidays(country, years=year)
+    except NotImplementedError:
+        return frozenset()
+    return frozenset(day for day in getattr(found, "weekend_workdays", ()) if day.year == year)
+
+
 def _working_day(day: date, country: str) -> bool:
-    return day.weekday() < 5 and day not in _holidays(country, day.year)
+    """Not a weekend (unless a substitute working day) and not a public holiday."""
+    if day in _holidays(country, day.year):
+        return False
+    return day.weekday() < 5 or day in _workdays(country, day.year)
 
 
 def occurrences(
@@ -133,7 +158,7 @@ def occurrences(
     (`Checklist.earlier`, read from git), in the unit's zone, with public
     holidays applied, and nothing after the day the checklist was retired.
     """
-    if checklist.scope == "person":
+    if checklist.cadence.per_person:
         if unit.started is None:
             return []
         due = datetime.combine(
@@ -150,6 +175,9 @@ def occurrences(
             begin = era.until
     if begin < end:
         found += _scheduled(checklist, checklist.cadence, unit, begin, end)
+    first = max((d for d in (checklist.cadence.start, unit.started) if d), default=None)
+    if first is not None:  # a series, or a person's own series, starts on its day
+        found = [o for o in found if o.key >= first]
     if checklist.retired is not None:
         found = [o for o in found if o.key <= checklist.retired]
     return found
@@ -160,12 +188,53 @@ def _scheduled(
 ) -> list[Occurrence]:
     # Look a week either side so that moved occurrences near the edges are not lost.
     found = cadence.occurrences(unit.timezone, start - timedelta(days=7), end + timedelta(days=7))
+    if cadence.working:
+        found = _on_working_days(cadence, unit, found, start - timedelta(days=7), end)
     result = []
     for moment in found:
         occurrence = _apply_holiday(checklist, unit, moment)
         if occurrence and start <= occurrence.due < end:
             result.append(occurrence)
     return result
+
+
+def _on_working_days(
+    cadence: Cadence, unit: Unit, found: list[datetime], start: datetime, end: datetime
+) -> list[datetime]:
+    """Weekday occurrences made true working days with the unit's public holidays.
+
+    "every working day" drops holidays and adds the substitute working
+    Saturdays; "the first/last working day" moves the first/last weekday of
+    the period inwards past holidays, and to a substitute working day that is
+    nearer the period's edge.
+    """
+    country = unit.country
+    if not country:
+        return found
+    if cadence.working == "each":
+        kept = [m for m in found if _working_day(m.date(), country)]
+        first, last = start.astimezone(unit.timezone).date(), end.astimezone(unit.timezone).date()
+        extra = [
+            datetime.combine(day, cadence.at, unit.timezone)
+            for year in range(first.year, last.year + 1)
+            for day in _workdays(country, year)
+            if first <= day <= last
+        ]
+        return sorted({*kept, *extra})
+    step = timedelta(days=-1 if cadence.working == "last" else 1)
+    moved = []
+    for moment in found:
+        day = moment.date()
+        while not _working_day(day, country):
+            day += step
+        # A substitute working Saturday after the last weekday (before the first) wins.
+        edge = moment.date() - step
+        while edge.month == moment.month:
+            if edge in _workdays(country, edge.year):
+                day = edge
+            edge -= step
+        moved.append(datetime.combine(day, cadence.at, unit.timezone))
+    return moved
 
 
 def upcoming(checklist: Checklist, unit: Unit, after: datetime, count: int = 5) -> list[Occurrence]:
@@ -185,11 +254,13 @@ def _apply_holiday(checklist: Checklist, unit: Unit, moment: datetime) -> Occurr
     if not unit.country or checklist.on_holiday == "keep":
         return Occurrence(day, moment)
     name = _holidays(unit.country, day.year).get(day)
+    if name is None and checklist.on_holiday.endswith("working-day"):
+        name = None if _working_day(day, unit.country) else "weekend"
     if name is None:
         return Occurrence(day, moment)
     if checklist.on_holiday == "skip":
         return None
-    step = timedelta(days=-1 if checklist.on_holiday == "previous" else 1)
+    step = timedelta(days=-1 if checklist.on_holiday.startswith("previous") else 1)
     moved = day + step
     while not _working_day(moved, unit.country):
         moved += step
