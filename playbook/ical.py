@@ -104,7 +104,7 @@ def _recurring_events(
     if not first or (checklist.retired is not None and first[0].date() > checklist.retired):
         return []  # nothing left to put in a calendar: the series ended
     dtstart = first[0]
-    if checklist.on_holiday == "keep" or not unit.country:
+    if (checklist.on_holiday == "keep" and not cadence.working) or not unit.country:
         # No holiday ever moves an occurrence: the rule alone says it all.
         event = _event(
             checklist, unit, uid=f"{checklist.id}-{unit.id}@playbook", start=dtstart, stamp=stamp
@@ -115,19 +115,19 @@ def _recurring_events(
     raw = cadence.occurrences(tz, dtstart, horizon)
     # Ours, with a margin so that occurrences moved across the edges are found by their key.
     ours = occurrences(checklist, unit, dtstart - timedelta(days=14), horizon + timedelta(days=14))
-    by_key = {occurrence.key: occurrence for occurrence in ours}
+    # What the rule alone gives and what we schedule, compared instant by instant: the rule's
+    # extra instants become EXDATEs, ours that it lacks RDATEs (working days, holiday moves).
+    ours = [o for o in ours if dtstart <= o.due < horizon]
+    wanted = {o.due for o in ours}
     raw_moments = set(raw)
-    exdates: list[datetime] = []
+    exdates = sorted(moment for moment in raw_moments if moment not in wanted)
+    kept = raw_moments - set(exdates)
     rdates: list[datetime] = []
     singles: list[Occurrence] = []
-    for moment in raw:
-        occurrence = by_key.get(moment.date())
-        if occurrence is not None and occurrence.due == moment:
-            continue
-        exdates.append(moment)
-        if occurrence is None:
-            continue  # skipped for a holiday
-        if occurrence.due in raw_moments or occurrence.due in rdates:
+    for occurrence in sorted(ours, key=lambda o: (o.due, o.key)):
+        if occurrence.due in kept:
+            kept.discard(occurrence.due)  # the rule's own instant carries the first of them
+        elif occurrence.due in raw_moments or occurrence.due in rdates:
             # A calendar merges equal instances of one event; ours does not.
             singles.append(occurrence)
         else:

@@ -218,6 +218,8 @@ def _monthly(p: str, start: date | None) -> tuple[str, str] | None:
     if on is None:
         if start is None:
             raise _needs_start(f"{p!r}", f"{kind} on day 15")
+        if kind == "quarterly":  # every three months from the start, not calendar quarters
+            return _monthly(f"every 3 months on day {start.day}", start)
         on = f"day {start.day}"
     on = re.sub(r"^the (\d{1,2})$", r"day \1", on)
     if kind == "quarterly":
@@ -293,14 +295,15 @@ PHRASE_EXAMPLES = [
 
 def suggest(phrase: str) -> str:
     """The closest phrase that is understood, and the rule it means."""
-    close = get_close_matches(phrase, [normalise(e) for e in PHRASE_EXAMPLES], n=1, cutoff=0.4)
+    known = [read_start(read_time(normalise(e))[0])[0] for e in PHRASE_EXAMPLES]
+    close = get_close_matches(read_time(phrase)[0], known, n=1, cutoff=0.4)
     if not close:
         return (
             "write e.g. 'every monday at 09:00', 'every 2 weeks on friday', 'monthly on the 15th', "
             "'the last working day of each month', 'yearly on december 10' or an RRULE; "
             "see the Cadences section of README.md"
         )
-    example = PHRASE_EXAMPLES[[normalise(e) for e in PHRASE_EXAMPLES].index(close[0])]
+    example = PHRASE_EXAMPLES[known.index(close[0])]
     try:  # the examples compile: no suggestion is ever asked for here
         rule = _rule(read_start(read_time(normalise(example))[0])[0], date(2026, 1, 5))[0] or ""
     except PhraseError:

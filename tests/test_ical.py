@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import icalendar
@@ -105,6 +106,13 @@ CHECKLISTS = {
     "retired-review": checklist("every wednesday at 11:00", "until: 2026-09-30\n"),
     # Day 31 meets shorter months on their last day, in calendars as in status.
     "month-end": checklist("monthly on day 31 at 17:00"),
+    # A triweekly rhythm on each of its three phases (issue 9): three different series.
+    "triweekly-a": checklist("every 3 weeks on monday starting 2023-09-04"),
+    "triweekly-b": checklist("every 3 weeks on monday", "starts: 2023-09-11\n"),
+    "triweekly-c": checklist("every three weeks on monday starting 2023-09-18"),
+    # Working days come from each team's country: holidays and weekends.
+    "payroll": checklist("the last working day of each month at 4 pm"),
+    "daily-log": checklist("every working day at 9am"),
 }
 
 
@@ -143,6 +151,30 @@ def ours(playbook: Playbook, start_day: date, span: timedelta) -> dict[tuple[str
                 o.due.astimezone(UTC) for o in occurrences(item, unit, start, start + span)
             )
     return result
+
+
+def test_the_three_phases_of_a_triweekly_rhythm_never_meet(playbook: Playbook) -> None:
+    warsaw = {c: ours_for(playbook, c) for c in ("triweekly-a", "triweekly-b", "triweekly-c")}
+    a, b, c = (set(v) for v in warsaw.values())
+    assert not (a & b or b & c or a & c)
+    # Together the three phases hold every Monday of the span, one week apart.
+    mondays = sorted(a | b | c)
+    assert {later - earlier for earlier, later in pairwise(mondays)} == {timedelta(7)}
+
+
+def test_the_last_working_day_avoids_holidays_and_weekends(playbook: Playbook) -> None:
+    days = {moment.date() for moment in ours_for(playbook, "payroll")}
+    # Poland: Thursday 31 December 2026 is a working day; Sunday 31 January 2027 is not.
+    assert date(2026, 12, 31) in days
+    assert date(2027, 1, 29) in days and date(2027, 1, 31) not in days
+
+
+def ours_for(playbook: Playbook, checklist_id: str) -> list[datetime]:
+    """The Warsaw pod's occurrences of a checklist over the span, in Warsaw time."""
+    checklist = playbook.checklists[checklist_id]
+    [unit] = [u for u in units(playbook, checklist) if u.id == "warsaw"]
+    start = datetime.combine(TRACKING_SINCE, time(0), unit.timezone)
+    return [o.due for o in occurrences(checklist, unit, start, start + SPAN)]
 
 
 def test_expanded_occurrences_equal_ours_for_every_checklist_and_unit(playbook: Playbook) -> None:
@@ -213,7 +245,7 @@ def test_event_carries_rule_time_zone_and_description(playbook: Playbook) -> Non
     # One event per checklist × team, plus one for the playbook-wide checklist, plus one
     # onboarding (a person with a start date), plus the moved stand-ups that need their own.
     recurring = [uid for uid, e in events.items() if "RRULE" in e]
-    assert len(recurring) == 8 * 2 + 1
+    assert len(recurring) == 13 * 2 + 1
     assert str(events["onboarding-sdr-jan@playbook"]["SUMMARY"]) == (
         "Sales Development Representative onboarding — Jan Nowak"
     )
