@@ -44,6 +44,8 @@ MERMAID_URI = "assets/playbook/mermaid.min.js"
 RECORD_JS = "assets/playbook/record.js"
 RECORD_CSS = "assets/playbook/record.css"
 ALLOW_REMOTE = "PLAYBOOK_ALLOW_REMOTE"  # set by `playbook serve --allow-remote`
+# The moment the site is built "as of" (ISO 8601), for reproducible builds and tests.
+BUILD_TIME = "PLAYBOOK_BUILD_TIME"
 
 MARKER = re.compile(r"<!--\s*playbook:([a-z-]+)\s*-->")
 BLOCKS: dict[str, Callable[[Playbook], str]] = {
@@ -51,6 +53,20 @@ BLOCKS: dict[str, Callable[[Playbook], str]] = {
     "funnel": diagrams.funnel,
     "handoffs": diagrams.handoffs,
 }
+
+
+def _build_time(playbook: Playbook) -> datetime:
+    """Now, or the moment PLAYBOOK_BUILD_TIME names (in the playbook's zone if it has none)."""
+    wanted = os.environ.get(BUILD_TIME)
+    if not wanted:
+        return datetime.now(playbook.timezone)
+    try:
+        moment = datetime.fromisoformat(wanted)
+    except ValueError:
+        raise PluginError(
+            f"{BUILD_TIME}={wanted!r} is not an ISO date and time, e.g. 2026-12-01T09:00:00+01:00"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=playbook.timezone)
 
 
 class PlaybookConfig(base.Config):
@@ -87,7 +103,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         except PlaybookError as exc:
             raise PluginError("the playbook has problems:\n" + exc.render()) from None
         self.root = root
-        self.now = datetime.now(self.playbook.timezone)
+        self.now = _build_time(self.playbook)
         records = load_records(self.playbook.root)
         for problem in records.problems:
             log.warning(f"{problem.render()} (`playbook audit` lists every finding)")
