@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from .completion import is_complete
 from .errors import Location, PlaybookError, Problem
 from .load import load_playbook
 from .metrics import parse_metric, to_record
@@ -38,6 +39,7 @@ class CheckRequest:
     note: str = ""
     by: str | None = None
     partial: bool = False
+    amend: bool = False  # replace an existing record of the occurrence on purpose
 
 
 @dataclass(frozen=True)
@@ -302,9 +304,13 @@ def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by:
             )
     if problems:
         raise PlaybookError(problems)
-    done_items = {s.id for s in states}
-    complete = all(item.id in done_items for item in checklist.items if item.required)
-    complete = complete and all(m.id in values for m in checklist.metrics if m.required)
+    complete = is_complete(
+        checklist,
+        done=[s.id for s in states if s.done],
+        skipped=[s.id for s in states if not s.done],
+        metrics=values,
+        partial=request.partial,
+    )
     record = Record(
         checklist=checklist.id,
         unit=unit.id,
@@ -313,7 +319,7 @@ def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by:
         due=occurrence.due,
         completed_at=now.astimezone(unit.timezone).replace(microsecond=0),
         by=by,
-        complete=complete and not request.partial,
+        complete=complete,
         items=tuple(states),
         metrics=values,
         note=request.note.strip(),
