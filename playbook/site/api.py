@@ -73,6 +73,12 @@ def _request(body: dict[str, Any]) -> CheckRequest:
             raise ValueError(f"{key} must map ids to values")
         return {k: str(v) for k, v in value.items()}
 
+    def flag(key: str) -> bool:
+        value = body.get(key, False)
+        if not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false")
+        return value
+
     done = body.get("done") or []
     if not isinstance(done, list) or not all(isinstance(i, str) for i in done):
         raise ValueError("done must be a list of item ids")
@@ -86,8 +92,8 @@ def _request(body: dict[str, Any]) -> CheckRequest:
         metrics=mapping("metrics"),
         note=text("note") or "",
         by=text("by"),
-        partial=body.get("partial") is True,
-        amend=body.get("amend") is True,
+        partial=flag("partial"),
+        amend=flag("amend"),
     )
 
 

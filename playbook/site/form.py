@@ -22,6 +22,7 @@ from ..metrics import METRIC_RULES
 from ..model import Checklist
 from ..records import LOGS_DIR, Record
 from ..status import State, Summary
+from .dates import when
 from .markdown import text
 from .tracking import metric_values
 
@@ -85,7 +86,7 @@ def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, obj
                     {
                         "key": h.occurrence.key.isoformat(),
                         "due": h.occurrence.due.isoformat(),
-                        "label": f"{h.occurrence.due:%a %d %b %Y, %H:%M} ({'overdue' if h.overdue else h.state})",
+                        "label": f"{when(h.occurrence)} ({'overdue' if h.overdue else h.state})",
                         "recordable": h.state is not State.UPCOMING or checklist.scope == "person",
                         "record": _record(checklist, h.record) if h.record else None,
                     }
