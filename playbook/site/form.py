@@ -24,7 +24,6 @@ from ..records import LOGS_DIR, Record
 from ..status import State, Summary
 from .dates import when
 from .markdown import text
-from .tracking import metric_values
 
 OCCURRENCES_SHOWN = 8
 
@@ -88,7 +87,7 @@ def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, obj
                         "due": h.occurrence.due.isoformat(),
                         "label": f"{when(h.occurrence)} ({'overdue' if h.overdue else h.state})",
                         "recordable": h.state is not State.UPCOMING or checklist.scope == "person",
-                        "record": _record(checklist, h.record) if h.record else None,
+                        "record": _record(h.record) if h.record else None,
                     }
                     for h in reversed(shown)
                 ],
@@ -97,18 +96,23 @@ def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, obj
     return units
 
 
-def _record(checklist: Checklist, record: Record) -> dict[str, object]:
-    """What the form needs of an existing record: to say so, and to start from a partial."""
-    return {
+def _record(record: Record) -> dict[str, object]:
+    """What the form needs of an existing record: who and when, and a partial's contents.
+
+    A done record only needs naming (the history table shows its values); a partial
+    carries what was ticked, skipped and typed, because finishing it starts from there.
+    """
+    known: dict[str, object] = {
         "state": "done" if record.complete else "partial",
         "by": record.by.split("<")[0].strip(),
         "at": f"{record.completed_at:%a %d %b %Y, %H:%M}",
+    }
+    if record.complete:
+        return known
+    return known | {
         "done": [item.id for item in record.items if item.done],
         "skipped": {item.id: item.reason for item in record.items if not item.done},
         "metrics": {metric_id: str(value) for metric_id, value in record.metrics.items()},
-        "shown": " · ".join(
-            f"{label}: {value}" for label, value in metric_values(checklist, record.metrics)
-        ),
         "note": record.note,
     }
 

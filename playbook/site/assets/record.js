@@ -165,7 +165,7 @@
       const occurrence = chosen();
       const record = occurrence && occurrence.record;
       existing.textContent = record
-        ? "Recorded " + record.state + " by " + record.by + " at " + record.at + (record.shown ? " (" + record.shown + ")" : "") + "."
+        ? "Recorded " + record.state + " by " + record.by + " at " + record.at + "."
         : "";
       button.textContent = replacing() ? "Replace the existing record" : token ? "Record" : "Show the command";
       button.dataset.amend = replacing() ? "1" : "";
