@@ -143,3 +143,15 @@ def test_search_index_keeps_the_prose_of_checklist_pages(sample_site: Path) -> N
 def test_history_shows_recorded_money_formatted(sample_site: Path) -> None:
     page = (sample_site / "checklists" / "friday-numbers" / "index.html").read_text()
     assert re.search(r"\d{1,3}(,\d{3})+\.\d\d EUR", page)
+
+
+def test_search_index_has_no_history_calendar_week_progress_or_form_section(
+    sample_site: Path,
+) -> None:
+    index = json.loads((sample_site / "search" / "search_index.json").read_text())
+    locations = [doc["location"] for doc in index["docs"]]
+    data_parts = ("#history", "#week-of-", "#progress-of-new-hires", "#record-this-checklist")
+    assert [loc for loc in locations if any(part in loc for part in data_parts)] == []
+    assert not any(loc.startswith("dashboard/") for loc in locations)
+    # The per-team history subsections (#warsaw-pod, #saigon-pod) are excluded too.
+    assert not any(loc.endswith(("-pod", "-pod_1")) for loc in locations)
