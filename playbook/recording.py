@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from . import clock
+from .completion import is_complete
 from .errors import Location, PlaybookError, Problem
 from .load import load_playbook
 from .metrics import parse_metric, to_record
@@ -177,6 +178,7 @@ def pick_occurrence(
     now: datetime,
     existing: ExistingRecords,
     since: date | None = None,
+    amend: bool = False,
 ) -> tuple[Occurrence, str]:
     """The occurrence to record and a sentence saying why it was chosen.
 
@@ -224,6 +226,8 @@ def pick_occurrence(
             return occurrence, _why(occurrence, record, now)
     record = existing.get(latest.key)
     assert record is not None
+    if amend:
+        return latest, f"amending the record of {when(latest)}, {recorded(record)}"
     upcoming = [o for o in found if o not in opened]
     hint = f"the next is {when(upcoming[0])}; " if upcoming else ""
     raise PlaybookError(
@@ -232,7 +236,7 @@ def pick_occurrence(
             f"the occurrence of {when(latest)} is already recorded: {recorded(record)}",
             hint
             + "to replace that record add --amend; for another occurrence pass --occurrence DATE",
-            "occurrence",
+            "amend",
         )
     )
 
@@ -275,15 +279,6 @@ def _asked_for(
     return match[0], f"the occurrence of {when(match[0])} (as asked)"
 
 
-def is_complete(checklist: Checklist, states: list[ItemState], values: dict[str, Any]) -> bool:
-    """The engine's one completion rule: every required item done or skipped with a
-    reason, every required metric given. The browser form is given this rule, not a copy."""
-    answered = {state.id for state in states}
-    return all(item.id in answered for item in checklist.items if item.required) and all(
-        metric.id in values for metric in checklist.metrics if metric.required
-    )
-
-
 def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by: str) -> Prepared:
     """Validate a request completely; raise PlaybookError with every problem, write nothing.
 
@@ -295,7 +290,7 @@ def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by:
     unit = find_unit(playbook, checklist, request.team, request.person)
     existing = ExistingRecords(playbook.root, checklist.id, unit.id)
     occurrence, picked = pick_occurrence(
-        checklist, unit, request.occurrence, now, existing, playbook.tracking_since
+        checklist, unit, request.occurrence, now, existing, playbook.tracking_since, request.amend
     )
     previous = existing.get(occurrence.key)
     _check_replacement(request, occurrence, previous)
@@ -325,7 +320,13 @@ def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by:
     )
     if problems:
         raise PlaybookError(problems)
-    complete = is_complete(checklist, states, values) and not request.partial
+    complete = is_complete(
+        checklist,
+        done=[s.id for s in states if s.done],
+        skipped=[s.id for s in states if not s.done],
+        metrics=values,
+        partial=request.partial,
+    )
     previous_blob = existing.blob(occurrence.key)
     record = Record(
         checklist=checklist.id,
@@ -356,7 +357,7 @@ def _check_replacement(
                 f"the occurrence of {when(occurrence)} is already recorded: {recorded(previous)}",
                 "to replace that record add --amend (the amendment is its own commit, "
                 "and history and audit show it); for another occurrence pass --occurrence DATE",
-                "occurrence",
+                "amend",
             )
         )
     if request.amend and previous is None:

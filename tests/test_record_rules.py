@@ -253,3 +253,12 @@ def test_a_weekly_review_on_a_saturday_is_the_past_mondays(repo: Path) -> None:
 
     assert outcome.prepared.record.occurrence == LAST_MONDAY
     assert "due now" in outcome.prepared.picked
+
+
+def test_amend_without_an_occurrence_amends_the_latest_record(repo: Path) -> None:
+    record(repo, weekly(occurrence=None))
+
+    amended = record(repo, weekly(occurrence=None, metrics={"new-leads": "15"}, amend=True))
+
+    assert amended.prepared.record.occurrence == date(2026, 11, 23)
+    assert amended.prepared.picked.startswith("amending the record of Mon 23 Nov 2026")

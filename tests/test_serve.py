@@ -36,6 +36,7 @@ teams:
     members:
       - {id: anna, name: Anna Kowalska, email: anna@example.com, role: sales-manager}
 """
+PREVIEW = "api/records/preview"
 XSS = "<img src=x onerror=alert(1)>"
 
 
@@ -67,13 +68,20 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(repo: Path) -> Iterator[str]:
+def server_log(repo: Path) -> Path:
+    """What `playbook serve` printed (outside the repository, so git never sees it)."""
+    return repo.parent / "serve.log"
+
+
+@pytest.fixture
+def server(repo: Path, server_log: Path) -> Iterator[str]:
     port = _free_port()
+    log = server_log.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "playbook", "serve", "--dev-addr", f"127.0.0.1:{port}"],
         cwd=repo,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     url = f"http://127.0.0.1:{port}/"
@@ -90,6 +98,7 @@ def server(repo: Path) -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(timeout=10)
+    log.close()
 
 
 @pytest.fixture
@@ -105,10 +114,11 @@ def _token(url: str) -> str:
     return match[1]
 
 
-def _post(url: str, body: dict[str, Any], headers: dict[str, str]) -> tuple[int, dict[str, Any]]:
-    request = urllib.request.Request(
-        url + "api/records", data=json.dumps(body).encode(), headers=headers, method="POST"
-    )
+def _post(
+    url: str, body: object, headers: dict[str, str], path: str = "api/records"
+) -> tuple[int, dict[str, Any]]:
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(url + path, data=data, headers=headers, method="POST")
     try:
         with urllib.request.urlopen(request) as response:
             return response.status, json.loads(response.read())
@@ -290,3 +300,180 @@ def test_the_static_form_links_to_githubs_new_file_page_with_a_valid_record(
     assert [i.id for i in record.items if i.done] == ["lead-statuses", "next-steps"]
     assert record.metrics == {"new-leads": 42, "pipeline-value": "125000.50"}
     assert record.complete
+
+
+def _headers(url: str) -> dict[str, str]:
+    return {"Origin": url.rstrip("/"), "X-Playbook-Token": _token(url)}
+
+
+# next-steps is required: skipped with a reason it still leaves the record done.
+SKIPPED_REQUIRED = {
+    "checklist": CHECKLIST,
+    "team": "warsaw",
+    "done": ["lead-statuses"],
+    "skipped": {"next-steps": "no open deals this week"},
+    "metrics": {"new-leads": "3"},
+}
+
+
+def _status(repo: Path) -> tuple[str, str]:
+    return _git(repo, "rev-parse", "HEAD").strip(), _git(repo, "status", "--porcelain")
+
+
+def test_the_preview_answers_the_engines_verdict_for_a_skipped_required_item(
+    repo: Path, server: str
+) -> None:
+    status, answer = _post(server, SKIPPED_REQUIRED, _headers(server), PREVIEW)
+    assert status == 200
+    assert answer["ok"] is True and answer["state"] == "done"
+    assert "status: done" in answer["yaml"]
+    assert answer["path"].startswith(f"logs/{CHECKLIST}/warsaw/")
+
+
+def test_the_preview_never_writes_or_commits(repo: Path, server: str) -> None:
+    before = _status(repo)
+    for body in (SKIPPED_REQUIRED, {**SKIPPED_REQUIRED, "partial": True}, {"checklist": "nope"}):
+        status, _ = _post(server, body, _headers(server), PREVIEW)
+        assert status == 200
+    assert _status(repo) == before
+    assert not (repo / "logs").exists() or not list((repo / "logs").rglob("*.yml"))
+
+
+def test_the_preview_names_the_engines_problems(repo: Path, server: str) -> None:
+    body = {**SKIPPED_REQUIRED, "skipped": {}}
+    status, answer = _post(server, body, _headers(server), PREVIEW)
+    assert status == 200
+    assert answer["ok"] is False
+    assert [p["field"] for p in answer["problems"]] == ["items.next-steps"]
+    assert answer["problems"][0]["hint"]
+
+
+def test_the_preview_needs_the_token(repo: Path, server: str) -> None:
+    status, _ = _post(server, SKIPPED_REQUIRED, {"Origin": server.rstrip("/")}, PREVIEW)
+    assert status == 403
+
+
+BAD_BODIES: list[object] = [
+    {**SKIPPED_REQUIRED, "occurrence": "0001-01-01"},
+    {**SKIPPED_REQUIRED, "occurrence": "9999-12-31"},
+    {**SKIPPED_REQUIRED, "occurrence": "next monday"},
+    {**SKIPPED_REQUIRED, "occurrence": 20261130},
+    {**SKIPPED_REQUIRED, "done": "lead-statuses"},
+    {**SKIPPED_REQUIRED, "metrics": ["new-leads"]},
+    ["not", "an", "object"],
+    b"{not json",
+    b"\xff\xfe",
+    b"[" * 20_000 + b"]" * 20_000,
+]
+
+
+def test_bad_bodies_and_occurrences_are_400_with_a_json_problem(
+    repo: Path, server: str, server_log: Path
+) -> None:
+    headers = _headers(server)
+    for path in ("api/records", PREVIEW):
+        for body in BAD_BODIES:
+            status, answer = _post(server, body, headers, path)
+            assert status == 400, (path, body if not isinstance(body, bytes) else body[:20])
+            assert answer["problems"][0]["message"]
+    assert not list(repo.glob("logs/**/*.yml"))
+    assert "Traceback" not in server_log.read_text()
+
+
+def test_recording_again_is_refused_until_amend_is_asked_for(repo: Path, server: str) -> None:
+    status, nothing = _post(server, {**SKIPPED_REQUIRED, "amend": True}, _headers(server))
+    assert status == 409, nothing  # nothing to amend yet
+    status, first = _post(server, SKIPPED_REQUIRED, _headers(server))
+    assert status == 201
+    status, refused = _post(server, SKIPPED_REQUIRED, _headers(server))
+    assert status == 409
+    assert "already recorded" in refused["problems"][0]["message"]
+    status, answer = _post(server, {**SKIPPED_REQUIRED, "amend": True}, _headers(server))
+    assert status == 201
+    assert answer["amended"] is True
+    assert answer["state"] == "done"
+
+
+def _fill_skipped_required(page: Any) -> None:
+    form = page.locator(".playbook-form")
+    form.wait_for()
+    form.locator("input[name='done:lead-statuses']").check()
+    form.locator("input[name='skip:next-steps']").check()
+    form.locator("input[name='reason:next-steps']").fill("no open deals this week")
+    form.locator("input[name='metric:new-leads']").fill("3")
+
+
+def test_the_form_shows_the_engines_verdict_for_a_skipped_required_item_under_serve(
+    repo: Path, server: str, page: Any
+) -> None:
+    page.goto(server + PAGE)
+    _fill_skipped_required(page)
+    page.locator(".playbook-verdict").filter(has_text="record done").wait_for(timeout=20_000)
+    page.locator(".playbook-form button[type=submit]").click()
+    page.locator(".playbook-result").filter(has_text="commit").wait_for(timeout=20_000)
+    [path] = _head_files(repo)
+    assert yaml.safe_load((repo / path).read_text())["status"] == "done"
+
+
+def test_the_static_form_records_a_skipped_required_item_as_done_like_the_engine(
+    repo: Path, page: Any, tmp_path: Path
+) -> None:
+    from urllib.parse import parse_qs, urlsplit
+
+    from playbook.records import parse_record
+
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text() + "repo_url: https://github.com/northwind/playbook\n")
+    site = build(config, tmp_path / "site")
+    with serve(site) as url:
+        page.goto(url + PAGE)
+        _fill_skipped_required(page)
+        page.locator("input[name='by']").fill("Anna Kowalska <anna@example.com>")
+        page.locator(".playbook-verdict").filter(has_text="will be done").wait_for()
+        page.locator(".playbook-form button[type=submit]").click()
+        href = page.locator(".playbook-result a").get_attribute("href")
+    record = parse_record(parse_qs(urlsplit(href).query)["value"][0])
+    assert record.complete
+
+
+def _choose_recorded(page: Any, url: str, occurrence: str, text: str) -> None:
+    """Open the page once the server has rebuilt with the record, and choose its occurrence."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the server rebuilds after the record lands
+        page.goto(url + PAGE)
+        page.locator(".playbook-form").wait_for()
+        page.locator("select[name=occurrence]").select_option(occurrence)
+        if text in page.locator(".playbook-existing").inner_text():
+            return
+        time.sleep(0.5)
+    pytest.fail(f"the form never said {text!r}")
+
+
+def test_an_occurrence_recorded_done_is_replaced_only_by_an_explicit_confirmation(
+    repo: Path, server: str, page: Any
+) -> None:
+    status, answer = _post(server, SKIPPED_REQUIRED, _headers(server))
+    assert status == 201
+    _choose_recorded(page, server, answer["occurrence"], "Recorded done by Anna Kowalska")
+    button = page.locator(".playbook-form button[type=submit]")
+    assert button.inner_text() == "Replace the existing record"
+    _fill_skipped_required(page)
+    with page.expect_request(lambda r: r.url.endswith("/api/records")) as sent:
+        button.click()
+    assert sent.value.post_data_json["amend"] is True
+
+
+def test_a_partial_record_prefills_the_form(repo: Path, server: str, page: Any) -> None:
+    body = {**SKIPPED_REQUIRED, "partial": True, "note": "first half"}
+    status, answer = _post(server, body, _headers(server))
+    assert status == 201
+    _choose_recorded(page, server, answer["occurrence"], "Recorded partial by Anna Kowalska")
+    form = page.locator(".playbook-form")
+    assert form.locator("input[name='done:lead-statuses']").is_checked()
+    assert form.locator("input[name='skip:next-steps']").is_checked()
+    assert (
+        form.locator("input[name='reason:next-steps']").input_value() == "no open deals this week"
+    )
+    assert form.locator("input[name='metric:new-leads']").input_value() == "3"
+    assert form.locator("textarea[name=note]").input_value() == "first half"
+    assert form.locator("button[type=submit]").inner_text() == "Record"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from playbook.cli import main
@@ -105,3 +107,51 @@ def test_failed_validation_writes_no_site(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "roles/sdr.yml:1:" in result.output
     assert not (tmp_path / "out").exists()
+
+
+def _record_texts() -> set[str]:
+    """The notes, names, skip reasons and money values written in the sample's records."""
+    from playbook.load import load_playbook
+    from playbook.metrics import format_value
+
+    checklists = load_playbook(REPO).checklists
+    texts = set()
+    for path in (REPO / "logs").rglob("*.yml"):
+        record = yaml.safe_load(path.read_text())
+        texts.add(record["by"].split("<")[0].strip())
+        texts.update(filter(None, [record.get("note")]))
+        texts.update(item["reason"] for item in record["items"] if item.get("reason"))
+        metrics = {m.id: m for m in checklists[record["checklist"]].metrics}
+        for metric_id, value in (record.get("metrics") or {}).items():
+            if metrics[metric_id].type == "money":
+                texts.add(format_value(metrics[metric_id], value))
+    return texts
+
+
+def test_search_index_holds_no_record_text(sample_site: Path) -> None:
+    text = _search_text(sample_site)
+    found = sorted(t for t in _record_texts() if t.lower() in text.lower())
+    assert _record_texts() and found == []
+
+
+def test_search_index_keeps_the_prose_of_checklist_pages(sample_site: Path) -> None:
+    text = _search_text(sample_site)
+    assert "Quarterly review and next quarter" in text
+    assert "Analyse the market and the main competitors" in text
+
+
+def test_history_shows_recorded_money_formatted(sample_site: Path) -> None:
+    page = (sample_site / "checklists" / "friday-numbers" / "index.html").read_text()
+    assert re.search(r"\d{1,3}(,\d{3})+\.\d\d EUR", page)
+
+
+def test_search_index_has_no_history_calendar_week_progress_or_form_section(
+    sample_site: Path,
+) -> None:
+    index = json.loads((sample_site / "search" / "search_index.json").read_text())
+    locations = [doc["location"] for doc in index["docs"]]
+    data_parts = ("#history", "#week-of-", "#progress-of-new-hires", "#record-this-checklist")
+    assert [loc for loc in locations if any(part in loc for part in data_parts)] == []
+    assert not any(loc.startswith("dashboard/") for loc in locations)
+    # The per-team history subsections (#warsaw-pod, #saigon-pod) are excluded too.
+    assert not any(loc.endswith(("-pod", "-pod_1")) for loc in locations)

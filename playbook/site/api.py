@@ -1,9 +1,12 @@
 """The recording API that `playbook serve` adds to the live preview.
 
 POST /api/records with a JSON body records a checklist through the same
-engine as `playbook check`. Only same-origin requests that carry the
-per-process token embedded in the served pages may write; anything else gets
-403 and writes nothing.
+engine as `playbook check`; POST /api/records/preview takes the same body and
+answers the engine's verdict (done or partial, the problems, the occurrence it
+picks and the record's YAML) without writing or committing anything. Both need
+a same-origin request carrying the per-process token embedded in the served
+pages; anything else gets 403. A body the engine cannot read is 400, a request
+it refuses 422 (409 when the refusal is about replacing an existing record).
 """
 
 from __future__ import annotations
@@ -16,9 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import PlaybookError, Problem
-from ..recording import CheckRequest, record_completion
+from ..recording import CheckRequest, Prepared, record_completion
 
 MAX_BODY = 64 * 1024
+RECORDS = "/api/records"
+PREVIEW = "/api/records/preview"
+# Occurrences outside these years are typing mistakes, and date arithmetic near
+# year 1 or 9999 overflows: refuse them as a bad request.
+YEARS = range(1900, 3000)
 TOKEN_HEADER = "HTTP_X_PLAYBOOK_TOKEN"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -65,22 +73,74 @@ def _request(body: dict[str, Any]) -> CheckRequest:
             raise ValueError(f"{key} must map ids to values")
         return {k: str(v) for k, v in value.items()}
 
+    def flag(key: str) -> bool:
+        value = body.get(key, False)
+        if not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false")
+        return value
+
     done = body.get("done") or []
     if not isinstance(done, list) or not all(isinstance(i, str) for i in done):
         raise ValueError("done must be a list of item ids")
-    occurrence = text("occurrence")
     return CheckRequest(
         checklist=text("checklist") or "",
         team=text("team"),
         person=text("person"),
-        occurrence=date.fromisoformat(occurrence) if occurrence else None,
+        occurrence=_occurrence(text("occurrence")),
         done=done,
         skipped=mapping("skipped"),
         metrics=mapping("metrics"),
         note=text("note") or "",
         by=text("by"),
-        partial=bool(body.get("partial")),
+        partial=flag("partial"),
+        amend=flag("amend"),
     )
+
+
+def _occurrence(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"occurrence {value!r} is not a date (YYYY-MM-DD)") from None
+    if day.year not in YEARS or len(value) != 10:
+        raise ValueError(f"occurrence {value!r} is not a date of a review (YYYY-MM-DD)")
+    return day
+
+
+def _bad_request(start_response: Callable[..., Any], message: str) -> list[bytes]:
+    problem = {"field": "", "where": "request", "message": message, "hint": ""}
+    return _json(start_response, "400 Bad Request", {"error": message, "problems": [problem]})
+
+
+def _refusal(start_response: Callable[..., Any], exc: PlaybookError) -> list[bytes]:
+    """The engine's refusal: 409 when it protects an existing record, else 422."""
+    conflict = any(p.key_path == "amend" for p in exc.problems)
+    status = "409 Conflict" if conflict else "422 Unprocessable Content"
+    return _json(start_response, status, {"problems": [_problem_json(p) for p in exc.problems]})
+
+
+def _preview(prepared: Prepared) -> dict[str, Any]:
+    record = prepared.record
+    previous = prepared.previous
+    return {
+        "ok": True,
+        "state": "done" if record.complete else "partial",
+        "problems": [],
+        "occurrence": record.occurrence.isoformat(),
+        "due": record.due.isoformat(),
+        "picked": prepared.picked,
+        "path": record.path,
+        "yaml": record.to_yaml(),
+        "previous": {
+            "state": "done" if previous.complete else "partial",
+            "by": previous.by,
+            "at": previous.completed_at.isoformat(),
+        }
+        if previous
+        else None,
+    }
 
 
 class RecordAPI:
@@ -101,7 +161,7 @@ class RecordAPI:
         path = environ.get("PATH_INFO", "")
         if not path.startswith("/api/"):
             return self.app(environ, start_response)
-        if path != "/api/records":
+        if path not in (RECORDS, PREVIEW):
             return _json(start_response, "404 Not Found", {"error": "no such endpoint"})
         if environ.get("REQUEST_METHOD") != "POST":
             return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
@@ -123,16 +183,21 @@ class RecordAPI:
             if not isinstance(body, dict):
                 raise ValueError("the body must be a JSON object")
             request = _request(body)
-        except (ValueError, UnicodeDecodeError) as exc:
-            return _json(start_response, "400 Bad Request", {"error": str(exc)})
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            return _bad_request(start_response, str(exc) or "the body is not valid JSON")
+        dry_run = path == PREVIEW
         try:
-            outcome = record_completion(self.root, request)
+            outcome = record_completion(self.root, request, dry_run=dry_run)
         except PlaybookError as exc:
-            return _json(
-                start_response,
-                "422 Unprocessable Content",
-                {"problems": [_problem_json(p) for p in exc.problems]},
-            )
+            if dry_run:
+                # A verdict, not a failure: the form shows what the engine would refuse.
+                problems = [_problem_json(p) for p in exc.problems]
+                return _json(start_response, "200 OK", {"ok": False, "problems": problems})
+            return _refusal(start_response, exc)
+        except OverflowError:
+            return _bad_request(start_response, "the occurrence is too far from today")
+        if dry_run:
+            return _json(start_response, "200 OK", _preview(outcome.prepared))
         record = outcome.prepared.record
         return _json(
             start_response,
@@ -143,6 +208,7 @@ class RecordAPI:
                 "occurrence": record.occurrence.isoformat(),
                 "state": "done" if record.complete else "partial",
                 "picked": outcome.prepared.picked,
+                "amended": outcome.prepared.previous is not None,
             },
         )
 

@@ -1,10 +1,12 @@
 """The "Record this checklist" form on every checklist page.
 
-The page carries the checklist's rules as JSON (items, metrics and the
-metric parsing rules of the recording engine); assets/record.js builds the
-form's behaviour from it. Under `playbook serve` the form posts to the
-recording API; on a static site it offers the `playbook check` command and,
-for GitHub or GitLab, a link that opens the host's new-file page prefilled.
+The page carries the checklist's rules as JSON (items, metrics, the metric
+parsing rules and the completion rule of the recording engine, and the
+recent occurrences with their records); assets/record.js builds the form's
+behaviour from it. Under `playbook serve` the form asks the recording API's
+preview for the engine's verdict and posts to the API; on a static site it
+offers the `playbook check` command and, for GitHub or GitLab, a link that
+opens the host's new-file page prefilled.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .. import completion
 from ..metrics import METRIC_RULES
 from ..model import Checklist
-from ..records import LOGS_DIR
+from ..records import LOGS_DIR, Record
 from ..status import State, Summary
+from .dates import when
 from .markdown import text
 
 OCCURRENCES_SHOWN = 8
@@ -81,14 +85,36 @@ def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, obj
                     {
                         "key": h.occurrence.key.isoformat(),
                         "due": h.occurrence.due.isoformat(),
-                        "label": f"{h.occurrence.due:%a %d %b %Y, %H:%M} ({'overdue' if h.overdue else h.state})",
+                        "label": f"{when(h.occurrence)} ({'overdue' if h.overdue else h.state})",
                         "recordable": h.state is not State.UPCOMING or checklist.scope == "person",
+                        "record": _record(h.record) if h.record else None,
                     }
                     for h in reversed(shown)
                 ],
             }
         )
     return units
+
+
+def _record(record: Record) -> dict[str, object]:
+    """What the form needs of an existing record: who and when, and a partial's contents.
+
+    A done record only needs naming (the history table shows its values); a partial
+    carries what was ticked, skipped and typed, because finishing it starts from there.
+    """
+    known: dict[str, object] = {
+        "state": "done" if record.complete else "partial",
+        "by": record.by.split("<")[0].strip(),
+        "at": f"{record.completed_at:%a %d %b %Y, %H:%M}",
+    }
+    if record.complete:
+        return known
+    return known | {
+        "done": [item.id for item in record.items if item.done],
+        "skipped": {item.id: item.reason for item in record.items if not item.done},
+        "metrics": {metric_id: str(value) for metric_id, value in record.metrics.items()},
+        "note": record.note,
+    }
 
 
 def spec(
@@ -113,6 +139,7 @@ def spec(
             for m in checklist.metrics
         ],
         "rules": METRIC_RULES,
+        "completion": completion.rule(checklist),
         "repo": {"kind": repo.kind, "url": repo.url, "branch": repo.branch} if repo else None,
     }
 

@@ -14,8 +14,8 @@ from functools import lru_cache
 from ..model import Checklist, Playbook, Role
 from ..recording import checklist_version
 from ..schedule import describe_duration
-from ..status import Summary
-from . import diagrams, form, tracking
+from ..status import Summary, units
+from . import dates, diagrams, form, tracking
 from .markdown import bullets, cell, front_matter, link, table, text
 
 ROLES_INDEX = "roles/index.md"
@@ -71,8 +71,22 @@ def cadence_group(checklist: Checklist) -> str:
     }.get(freq or "", "Other")
 
 
-def _when(moment: datetime) -> str:
-    return f"{moment:%a %d %b %Y, %H:%M}"
+def _next_dates(playbook: Playbook, checklist: Checklist, now: datetime, count: int = 5) -> str:
+    """A table cell of the next dates; per team (or person) where their dates differ.
+
+    Kept out of the search index: dates are looked up on the page, not searched.
+    """
+    groups = dates.next_dates(playbook, checklist, now, count)
+    if not groups:
+        return "none: the checklist has no further occurrence"
+    total = sum(len(group.units) for group in groups)
+    lines = []
+    for group in groups:
+        whom = dates.for_whom(group.units, total)
+        if whom:
+            lines.append(f"**{cell(whom)}:**")
+        lines += [cell(dates.when(o)) for o in group.occurrences]
+    return "<span data-search-exclude>" + "<br>".join(lines) + "</span>"
 
 
 def calendar_feed_path(team: str | None = None) -> str:
@@ -284,8 +298,7 @@ def checklist_page(playbook: Playbook, checklist: Checklist, now: datetime) -> s
                 f"when recorded more than {describe_duration(checklist.late_after)} after the due time",
             )
         )
-        upcoming = checklist.cadence.next_dates(checklist.timezone, now, 5)
-        facts.append(("Next dates", "<br>".join(_when(moment) for moment in upcoming)))
+        facts.append(("Next dates", _next_dates(playbook, checklist, now)))
         facts.append(("Rule", f"`RRULE:{checklist.cadence.rule}`"))
     facts.append(("Source", f"`{checklist.source}`"))
     out.append(table(["", ""], facts) + "\n")
@@ -356,13 +369,12 @@ def checklists_index(playbook: Playbook, now: datetime) -> str:
         out.append(f"## {group}\n\n")
         rows = []
         for c in members:
-            upcoming = c.cadence.next_dates(c.timezone, now, 1)
             rows.append(
                 (
                     link(c.title, rel(page, checklist_path(c))),
                     cell(c.cadence.words()),
                     _roles(playbook, c.owners, page),
-                    _when(upcoming[0]) if upcoming else "per new hire",
+                    "per new hire" if c.cadence.per_person else _next_dates(playbook, c, now, 1),
                 )
             )
         out.append(table(["Checklist", "When", "Run by", "Next"], rows) + "\n")
@@ -405,18 +417,12 @@ def calendar(playbook: Playbook, now: datetime) -> str:
     page = CALENDAR
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     end = start + timedelta(weeks=CALENDAR_WEEKS)
-    occurrences = sorted(
-        (
-            (moment, checklist)
-            for checklist in playbook.checklists.values()
-            for moment in checklist.cadence.occurrences(checklist.timezone, start, end)
-        ),
-        key=lambda pair: (pair[0], pair[1].id),
-    )
+    entries = dates.calendar(playbook, start, end)
     out = [front_matter(title="Calendar", tags=["Checklist"]), "# Calendar\n\n"]
     out.append(
         f"Every review due in the {CALENDAR_WEEKS} weeks from {start:%d %B %Y} "
-        f"(the time this site was built), in each checklist's own time zone.\n\n"
+        f"(the time this site was built), in each team's own time zone, moved for its "
+        "public holidays as the checklist says.\n\n"
     )
     feeds = [link("all checklists", rel(page, calendar_feed_path()))]
     feeds += [
@@ -427,20 +433,28 @@ def calendar(playbook: Playbook, now: datetime) -> str:
         + ", ".join(feeds)
         + ".\n\n"
     )
-    by_week: dict[str, list[tuple[datetime, Checklist]]] = defaultdict(list)
-    for moment, checklist in occurrences:
+    unit_count = {c.id: len(units(playbook, c)) for c in playbook.checklists.values()}
+    by_week: dict[str, list[dates.Entry]] = defaultdict(list)
+    for entry in entries:
+        moment = entry.occurrence.due
         monday = (moment - timedelta(days=moment.weekday())).date()
-        by_week[f"Week of {monday:%d %B %Y}"].append((moment, checklist))
-    for week, entries in by_week.items():
+        by_week[f"Week of {monday:%d %B %Y}"].append(entry)
+    for week, week_entries in by_week.items():
         rows = [
             (
-                _when(moment),
-                link(c.title, rel(page, checklist_path(c))),
-                _roles(playbook, c.owners, page),
+                cell(dates.when(e.occurrence)),
+                link(e.checklist.title, rel(page, checklist_path(e.checklist))),
+                cell(dates.for_whom(e.units, unit_count[e.checklist.id]) or "everyone"),
+                _roles(playbook, e.checklist.owners, page),
             )
-            for moment, c in entries
+            for e in week_entries
         ]
-        out.append(f"## {week}\n\n" + table(["When", "Checklist", "Run by"], rows) + "\n")
-    if not occurrences:
+        # Each week's heading carries its own marker: Material excludes a section, not its children.
+        out.append(
+            f"## {week} {{ data-search-exclude }}\n\n"
+            + table(["When", "Checklist", "For", "Run by"], rows)
+            + "\n"
+        )
+    if not entries:
         out.append("Nothing is scheduled in this period.\n")
     return "".join(out)

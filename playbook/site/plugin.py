@@ -25,6 +25,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from .. import clock
 from ..errors import PlaybookError
 from ..ical import calendar_feed
 from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE, load_playbook
@@ -51,6 +52,14 @@ BLOCKS: dict[str, Callable[[Playbook], str]] = {
     "funnel": diagrams.funnel,
     "handoffs": diagrams.handoffs,
 }
+
+
+def _build_time(playbook: Playbook) -> datetime:
+    """Now, or the moment PLAYBOOK_NOW names: the site is built as of it."""
+    try:
+        return clock.now(playbook.timezone)
+    except PlaybookError as exc:
+        raise PluginError(exc.render()) from None
 
 
 class PlaybookConfig(base.Config):
@@ -87,7 +96,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         except PlaybookError as exc:
             raise PluginError("the playbook has problems:\n" + exc.render()) from None
         self.root = root
-        self.now = datetime.now(self.playbook.timezone)
+        self.now = _build_time(self.playbook)
         records = load_records(self.playbook.root)
         for problem in records.problems:
             log.warning(f"{problem.render()} (`playbook audit` lists every finding)")

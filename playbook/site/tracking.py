@@ -8,9 +8,14 @@ something a reader should find by searching).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from ..model import Playbook
+from markupsafe import Markup
+
+from ..metrics import format_value
+from ..model import Checklist, Playbook
 from ..status import OccurrenceStatus, State, Summary
+from . import templates
 from .markdown import cell, front_matter, link, table, text
 
 DASHBOARD = "dashboard.md"
@@ -35,8 +40,9 @@ def _label(status: OccurrenceStatus) -> str:
     return "overdue" if status.overdue else LABELS[status.state]
 
 
-def _who(status: OccurrenceStatus) -> str:
-    return cell(status.record.by.split("<")[0].strip()) if status.record else "—"
+def _name(by: str) -> str:
+    """The name of who recorded, without the e-mail address."""
+    return by.split("<")[0].strip()
 
 
 def _rate(summary: Summary) -> str:
@@ -70,41 +76,58 @@ def legend() -> str:
 
 
 def checklist_history(mine: list[Summary], calendar_link: str) -> str:
-    """The history section of a checklist page: a strip and a table per team or person."""
+    """The history section of a checklist page: a strip and a table per team or person.
+
+    Every heading carries its own `data-search-exclude` (Material excludes a
+    section, not the subsections under it), and the rows are a raw HTML block
+    inside an excluded element, so no record text reaches the search index.
+    """
     out = ["## History { data-search-exclude }\n\n"]
     if not mine:
         out.append("No team or person records this checklist yet: add teams to `playbook.yml`.\n\n")
     for summary in mine:
         recent = [h for h in summary.history if h.state is not State.UPCOMING][-HISTORY_LENGTH:]
-        out.append(f"### {text(summary.unit.name)}\n\n")
+        out.append(f"### {text(summary.unit.name)} {{ data-search-exclude }}\n\n")
         out.append(
-            f"{strip(recent)}\n\nOn time over the last 90 days: **{_rate(summary)}**"
-            f" · streak: **{summary.streak}**"
-            + (f" · next: {summary.next_due.due:%a %d %b %Y, %H:%M}" if summary.next_due else "")
-            + "\n\n"
+            templates.render(
+                "history.html",
+                strip=Markup(strip(recent)),
+                rate=_rate(summary),
+                streak=summary.streak,
+                next=f"{summary.next_due.due:%a %d %b %Y, %H:%M}" if summary.next_due else "",
+                rows=[_row(summary.checklist, status) for status in reversed(recent)],
+            )
+            + "\n"
         )
-        rows = []
-        for status in reversed(recent):
-            record = status.record
-            moved = (
-                f" (moved: {cell(status.occurrence.holiday)})"
-                if status.occurrence.moved_from
-                else ""
-            )
-            rows.append(
-                (
-                    f"{status.occurrence.key:%a %d %b %Y}{moved}",
-                    _label(status) + (" (partial)" if record and not record.complete else ""),
-                    _who(status),
-                    f"{record.completed_at:%d %b %H:%M}" if record else "—",
-                    cell(record.note) if record else "",
-                )
-            )
-        if rows:
-            out.append(table(["Occurrence", "State", "By", "Recorded", "Note"], rows) + "\n")
     out.append(legend())
     out.append(f"[:material-calendar: Subscribe in your calendar (.ics)]({calendar_link})\n")
     return "".join(out)
+
+
+def _row(checklist: Checklist, status: OccurrenceStatus) -> dict[str, object]:
+    """One history row as plain values; the template escapes them."""
+    record = status.record
+    occurrence = status.occurrence
+    moved = f" (moved: {occurrence.holiday})" if occurrence.moved_from else ""
+    return {
+        "occurrence": f"{occurrence.key:%a %d %b %Y}{moved}",
+        "state": _label(status) + (" (partial)" if record and not record.complete else ""),
+        "by": _name(record.by) if record else "—",
+        "recorded": f"{record.completed_at:%d %b %H:%M}" if record else "—",
+        "metrics": metric_values(checklist, record.metrics) if record else [],
+        "note": record.note if record else "",
+    }
+
+
+def metric_values(checklist: Checklist, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """A record's metrics as (label, shown value), in the checklist's order, money as money."""
+    by_id = {metric.id: metric for metric in checklist.metrics}
+    known = [m.id for m in checklist.metrics if m.id in values]
+    unknown = [metric_id for metric_id in values if metric_id not in by_id]
+    return [
+        (by_id[i].label if i in by_id else i, format_value(by_id.get(i), values[i]))
+        for i in known + unknown
+    ]
 
 
 def dashboard(

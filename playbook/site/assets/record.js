@@ -1,8 +1,12 @@
 // The "Record this checklist" form. Built from the JSON the page embeds (the
-// checklist's items and metrics and the recording engine's own metric rules).
-// Under `playbook serve` it posts to the recording API with the page's token;
-// on a static site it shows the equivalent `playbook check` command and, for
-// GitHub or GitLab, a link to the host's new-file page with the record prefilled.
+// checklist's items and metrics, the recording engine's own metric and
+// completion rules, and the recent occurrences with their records).
+// Under `playbook serve` it asks the API's preview for the engine's verdict
+// (done or partial, and why not) and posts to the recording API with the
+// page's token; it never judges done or partial itself there. On a static site
+// it applies the engine's completion rule from the page, shows the equivalent
+// `playbook check` command and, for GitHub or GitLab, a link to the host's
+// new-file page with the record prefilled.
 (function () {
   "use strict";
 
@@ -77,13 +81,14 @@
       );
       if (unit.default) fields.occurrence.value = unit.default;
     }
-    fields.unit.addEventListener("change", fillOccurrences);
     fillOccurrences();
+    const existing = el("p", { class: "playbook-existing", "aria-live": "polite" });
     form.append(
       el("fieldset", {}, [
         el("legend", { text: "Which one" }),
         row(unitKind === "person" ? "Person " : unitKind === "team" ? "Team " : "For ", fields.unit, unitKind),
         row("Occurrence ", fields.occurrence, "occurrence"),
+        existing,
       ]),
     );
 
@@ -140,9 +145,52 @@
     );
     const general = el("div", { class: "playbook-error playbook-general", role: "alert" });
     const result = el("div", { class: "playbook-result", "aria-live": "polite" });
-    const button = el("button", { type: "submit", class: "md-button md-button--primary", text: token ? "Record" : "Show the command" });
-    form.append(general, button, result);
+    const verdict = el("p", { class: "playbook-verdict", "aria-live": "polite" });
+    const button = el("button", { type: "submit", class: "md-button md-button--primary" });
+    form.append(general, verdict, button, result);
     root.append(form);
+
+    function chosen() {
+      const unit = spec.units.find((u) => u.id === fields.unit.value);
+      return unit.occurrences.find((o) => o.key === fields.occurrence.value) || null;
+    }
+
+    // A complete record is only replaced on purpose: the button says so and the request carries amend.
+    function replacing() {
+      const occurrence = chosen();
+      return !!(occurrence && occurrence.record && occurrence.record.state === "done");
+    }
+
+    function showExisting() {
+      const occurrence = chosen();
+      const record = occurrence && occurrence.record;
+      existing.textContent = record
+        ? "Recorded " + record.state + " by " + record.by + " at " + record.at + "."
+        : "";
+      button.textContent = replacing() ? "Replace the existing record" : token ? "Record" : "Show the command";
+      button.dataset.amend = replacing() ? "1" : "";
+    }
+
+    // Finishing a partial starts from it: its items, skips, metrics and note.
+    function startFrom(record) {
+      for (const item of spec.items) {
+        const f = fields["item:" + item.id];
+        f.done.checked = record.done.includes(item.id);
+        f.skip.checked = item.id in record.skipped;
+        f.reason.hidden = !f.skip.checked;
+        f.reason.value = record.skipped[item.id] || "";
+      }
+      for (const metric of spec.metrics) fields["metric:" + metric.id].value = record.metrics[metric.id] || "";
+      fields.note.value = record.note || "";
+    }
+
+    function chooseOccurrence() {
+      const occurrence = chosen();
+      if (occurrence && occurrence.record && occurrence.record.state === "partial") startFrom(occurrence.record);
+      showExisting();
+    }
+    fields.unit.addEventListener("change", () => { fillOccurrences(); chooseOccurrence(); });
+    fields.occurrence.addEventListener("change", chooseOccurrence);
 
     function state() {
       const out = { unit: fields.unit.value, occurrence: fields.occurrence.value, done: [], skipped: {}, metrics: {} };
@@ -179,7 +227,7 @@
 
     try {
       const saved = JSON.parse(localStorage.getItem(draftKey) || "null");
-      if (saved) restore(saved);
+      if (saved) { restore(saved); showExisting(); } else chooseOccurrence();
       const last = JSON.parse(sessionStorage.getItem(resultKey) || "null");
       if (last) { result.textContent = last; sessionStorage.removeItem(resultKey); }
     } catch (e) { /* a broken draft is simply dropped */ }
@@ -193,6 +241,13 @@
         const target = errors[p.field] || (p.field in { team: 1, person: 1 } ? errors[unitKind] : null) || general;
         target.textContent += (target.textContent ? " " : "") + p.message + (p.hint ? " — " + p.hint : "");
       }
+    }
+
+    // The engine's rule for a complete record, as the page carries it (completion.rule).
+    function complete(s, values) {
+      const rule = spec.completion;
+      const accounted = (id) => s.done.includes(id) || (rule.skip_counts_as_done && id in s.skipped);
+      return !s.partial && rule.required_items.every(accounted) && rule.required_metrics.every((id) => id in values);
     }
 
     // The same rules as the engine: required items done or skipped with a reason, typed metrics.
@@ -232,6 +287,7 @@
       if (s.note.trim()) parts.push("--note", s.note.trim());
       if (s.by.trim()) parts.push("--by", s.by.trim());
       if (s.partial) parts.push("--partial");
+      if (replacing()) parts.push("--amend");
       return parts.map(shellQuote).join(" ");
     }
 
@@ -239,10 +295,9 @@
       const q = JSON.stringify;
       const unit = spec.units.find((u) => u.id === s.unit);
       const occurrence = unit.occurrences.find((o) => o.key === s.occurrence);
-      const complete = !s.partial && spec.items.every((i) => !i.required || s.done.includes(i.id));
       const lines = ["schema: 1", "checklist: " + spec.checklist, unitKind + ": " + s.unit, "occurrence: " + q(s.occurrence),
         "due: " + q(occurrence.due), "completed_at: " + q(new Date().toISOString().replace(/\.\d+Z$/, "Z")),
-        "by: " + q(s.by.trim()), "status: " + (complete ? "done" : "partial"), "checklist_version: " + spec.version, "items:"];
+        "by: " + q(s.by.trim()), "status: " + (complete(s, values) ? "done" : "partial"), "checklist_version: " + spec.version, "items:"];
       for (const item of spec.items) {
         const skipped = item.id in s.skipped;
         if (!s.done.includes(item.id) && !skipped) continue;
@@ -265,6 +320,46 @@
       return repo.url + "/-/new/" + encodeURIComponent(repo.branch) + "?file_name=" + encodeURIComponent(path) + "&content=" + encodeURIComponent(yaml);
     }
 
+    function body(s) {
+      const out = { checklist: spec.checklist, occurrence: s.occurrence, done: s.done, skipped: s.skipped, metrics: s.metrics, note: s.note, by: s.by, partial: s.partial, amend: replacing() };
+      if (unitKind !== "playbook") out[unitKind] = s.unit;
+      return out;
+    }
+
+    function post(path, s) {
+      return fetch(path, {
+        method: "POST", headers: { "Content-Type": "application/json", "X-Playbook-Token": token.content },
+        body: JSON.stringify(body(s)), credentials: "same-origin",
+      });
+    }
+
+    // What the record would be: the engine's verdict under serve, the page's copy of its rule otherwise.
+    let asked = 0;
+    async function judge() {
+      const s = state();
+      if (!token) {
+        const { problems, values } = validate(s);
+        verdict.dataset.state = problems.length ? "" : complete(s, values) ? "done" : "partial";
+        verdict.textContent = problems.length ? "" : "This record will be " + verdict.dataset.state + ".";
+        return;
+      }
+      const mine = ++asked;
+      try {
+        const response = await post("/api/records/preview", s);
+        const answer = await response.json();
+        if (mine !== asked) return; // a newer question is on its way
+        verdict.dataset.state = answer.ok ? answer.state : "";
+        verdict.textContent = answer.ok
+          ? "The engine would record " + answer.state + ": " + answer.picked + "."
+          : "Not recordable yet: " + (answer.problems || []).map((p) => p.message).join("; ");
+      } catch (error) { /* the preview is advice; recording reports its own errors */ }
+    }
+    let pending = null;
+    function judgeSoon() { clearTimeout(pending); pending = setTimeout(judge, 250); }
+    form.addEventListener("input", judgeSoon);
+    form.addEventListener("change", judgeSoon);
+    judgeSoon();
+
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const s = state();
@@ -286,13 +381,8 @@
         return;
       }
       button.disabled = true;
-      const body = { checklist: spec.checklist, occurrence: s.occurrence, done: s.done, skipped: s.skipped, metrics: s.metrics, note: s.note, by: s.by, partial: s.partial };
-      if (unitKind !== "playbook") body[unitKind] = s.unit;
       try {
-        const response = await fetch("/api/records", {
-          method: "POST", headers: { "Content-Type": "application/json", "X-Playbook-Token": token.content },
-          body: JSON.stringify(body), credentials: "same-origin",
-        });
+        const response = await post("/api/records", s);
         const answer = await response.json();
         if (response.ok) {
           const message = "Recorded " + answer.occurrence + " as " + answer.state + " in commit " + answer.commit.slice(0, 10) + ".";

@@ -1,0 +1,72 @@
+"""The dates the site shows, all from the occurrence engine in `status`.
+
+Every view (a checklist's next dates, the checklists index, the calendar)
+asks `status.units`, `status.occurrences` and `status.upcoming`, so the site
+shows the same moments as `playbook status`, the feeds and recording: each
+team's own zone and holidays applied. Teams whose dates agree share a line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..model import Checklist, Playbook
+from ..status import Occurrence, Unit, occurrences, units, upcoming
+
+
+@dataclass(frozen=True)
+class Dates:
+    """Occurrences that several units share (the same due moments and moves)."""
+
+    units: tuple[Unit, ...]
+    occurrences: tuple[Occurrence, ...]
+
+
+def when(occurrence: Occurrence) -> str:
+    """`Wed 23 Dec 2026, 14:00 — moved from Fri 25 Dec, Christmas Day`."""
+    shown = f"{occurrence.due:%a %d %b %Y, %H:%M}"
+    if occurrence.moved_from is not None:
+        shown += f" — moved from {occurrence.moved_from:%a %d %b}, {occurrence.holiday}"
+    return shown
+
+
+def next_dates(playbook: Playbook, checklist: Checklist, now: datetime, count: int) -> list[Dates]:
+    """The next `count` occurrences per unit, units with the same dates grouped together."""
+    groups: dict[tuple[Occurrence, ...], list[Unit]] = {}
+    for unit in units(playbook, checklist):
+        found = tuple(upcoming(checklist, unit, now, count))
+        groups.setdefault(found, []).append(unit)
+    return [Dates(tuple(members), found) for found, members in groups.items() if found]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the calendar: a checklist due at a moment, for the units listed."""
+
+    occurrence: Occurrence
+    checklist: Checklist
+    units: tuple[Unit, ...]
+
+
+def calendar(playbook: Playbook, start: datetime, end: datetime) -> list[Entry]:
+    """Every occurrence due in [start, end), in time order; one entry per shared moment."""
+    shared: dict[tuple[str, Occurrence], list[Unit]] = {}
+    checklists: dict[str, Checklist] = {}
+    for checklist in playbook.checklists.values():
+        checklists[checklist.id] = checklist
+        for unit in units(playbook, checklist):
+            for occurrence in occurrences(checklist, unit, start, end):
+                shared.setdefault((checklist.id, occurrence), []).append(unit)
+    entries = [
+        Entry(occurrence, checklists[checklist_id], tuple(members))
+        for (checklist_id, occurrence), members in shared.items()
+    ]
+    return sorted(entries, key=lambda e: (e.occurrence.due, e.checklist.id, e.units[0].id))
+
+
+def for_whom(members: tuple[Unit, ...], of: int) -> str:
+    """Who a line is for: '' when it is all `of` units of the checklist, else their names."""
+    if len(members) == of and members[0].kind != "person":
+        return ""
+    return ", ".join(unit.name for unit in members)
