@@ -383,7 +383,7 @@ def test_bad_bodies_and_occurrences_are_400_with_a_json_problem(
 def test_recording_again_is_refused_until_amend_is_asked_for(repo: Path, server: str) -> None:
     status, nothing = _post(server, {**SKIPPED_REQUIRED, "amend": True}, _headers(server))
     assert status == 409, nothing  # nothing to amend yet
-    status, first = _post(server, SKIPPED_REQUIRED, _headers(server))
+    status, _ = _post(server, SKIPPED_REQUIRED, _headers(server))
     assert status == 201
     status, refused = _post(server, SKIPPED_REQUIRED, _headers(server))
     assert status == 409
