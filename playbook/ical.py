@@ -68,7 +68,7 @@ def calendar_feed(playbook: Playbook, team: str | None, now: datetime) -> bytes:
             if team is not None and _team_of(playbook, unit) != team:
                 continue
             start = datetime.combine(first_day, time(0), unit.timezone)
-            if checklist.scope == "person":
+            if checklist.cadence.per_person:
                 events = _onboarding_event(checklist, unit, start, stamp)
             else:
                 events = _recurring_events(checklist, unit, start, horizon, stamp)

@@ -186,7 +186,10 @@ class Playbook:
                 relations.career_sources.setdefault(target, []).append(role)
         for checklist in self.checklists.values():
             for owner in checklist.owners:
-                relations.owned.setdefault(owner, []).append(checklist)
+                # A named person (a DRI) runs it for their role too.
+                person = self.people.get(owner) if owner not in self.roles else None
+                role = person.role if person else owner
+                relations.owned.setdefault(role, []).append(checklist)
             for related in checklist.roles:
                 relations.related.setdefault(related, []).append(checklist)
         return relations

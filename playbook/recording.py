@@ -163,7 +163,7 @@ EARLY_SHARE = 0.05
 def _opens(checklist: Checklist, found: list[Occurrence], index: int) -> datetime:
     """When an occurrence can first be recorded."""
     occurrence = found[index]
-    if checklist.scope == "person":  # an onboarding plan, from the new hire's first day
+    if checklist.cadence.per_person:  # an onboarding plan, from the new hire's first day
         return datetime.combine(occurrence.key, datetime.min.time(), occurrence.due.tzinfo)
     neighbour = found[index - 1] if index else found[index + 1] if index + 1 < len(found) else None
     gap = abs(occurrence.due - neighbour.due) if neighbour else timedelta(0)

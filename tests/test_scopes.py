@@ -91,3 +91,44 @@ def test_a_person_can_own_a_checklist(tmp_path: Path) -> None:
     playbook = load(tmp_path, {"checklists/one-on-one.yml": ONE_ON_ONE})
 
     assert playbook.checklists["one-on-one"].owners == ("anna",)
+
+
+AE_ONE_ON_ONE = """\
+title: Account executive 1:1
+purpose: Each account executive meets the pod's manager every other week.
+owners: [katarzyna-wisniewska]
+cadence: every other week on tuesday at 11:00
+starts: 2026-09-01
+scope: person
+people: [account-executive]
+teams: [warsaw]
+sections:
+  - title: Deals
+    items:
+      - id: deals
+        text: Walk through every open deal
+"""
+
+
+def test_per_person_and_per_team_checklists_build_and_name_their_owner(tmp_path: Path) -> None:
+    import shutil
+
+    from .sites import REPO, build
+
+    root = tmp_path / "playbook"
+    root.mkdir()
+    for name in ("playbook.yml", "mkdocs.yml"):
+        shutil.copy(REPO / name, root / name)
+    for folder in ("roles", "checklists", "docs", "logs"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "checklists" / "ae-one-on-one.yml").write_text(AE_ONE_ON_ONE)
+
+    site = build(root / "mkdocs.yml", tmp_path / "site")
+
+    page = (site / "checklists" / "ae-one-on-one" / "index.html").read_text()
+    assert "Katarzyna Wiśniewska" in page
+    assert "every 2 weeks on Tuesday at 11:00, from 1 September 2026" in page
+    assert "Piotr Zieliński" in page or "piotr-zielinski" in page  # his own series
+    assert "Lê Hoàng Anh" not in page  # the Saigon pod's account executive has none
+    manager = (site / "roles" / "sales-manager" / "index.html").read_text()
+    assert "Account executive 1:1" in manager

@@ -86,7 +86,7 @@ def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, obj
                         "key": h.occurrence.key.isoformat(),
                         "due": h.occurrence.due.isoformat(),
                         "label": f"{when(h.occurrence)} ({'overdue' if h.overdue else h.state})",
-                        "recordable": h.state is not State.UPCOMING or checklist.scope == "person",
+                        "recordable": h.state is not State.UPCOMING or checklist.cadence.per_person,
                         "record": _record(h.record) if h.record else None,
                     }
                     for h in reversed(shown)

@@ -140,8 +140,21 @@ def _role_link(playbook: Playbook, role_id: str, from_page: str) -> str:
     return link(role.title, rel(from_page, role_path(role_id)))
 
 
-def _roles(playbook: Playbook, role_ids: tuple[str, ...], from_page: str) -> str:
-    return ", ".join(_role_link(playbook, role_id, from_page) for role_id in role_ids)
+def _roles(playbook: Playbook, owner_ids: tuple[str, ...], from_page: str) -> str:
+    """Owners as links to their role pages; a person (a named owner) by name and role."""
+    return ", ".join(_owner(playbook, owner_id, from_page) for owner_id in owner_ids)
+
+
+def _owner(playbook: Playbook, owner_id: str, from_page: str) -> str:
+    person = playbook.people.get(owner_id) if owner_id not in playbook.roles else None
+    if person is None:
+        return _role_link(playbook, owner_id, from_page)
+    return f"{text(person.name)} ({_role_link(playbook, person.role, from_page)})"
+
+
+def _owner_title(playbook: Playbook, owner_id: str) -> str:
+    person = playbook.people.get(owner_id) if owner_id not in playbook.roles else None
+    return person.name if person else playbook.roles[owner_id].title
 
 
 def roles_index(playbook: Playbook) -> str:
@@ -280,7 +293,7 @@ def checklist_page(playbook: Playbook, checklist: Checklist, now: datetime) -> s
     tags = [
         "Checklist",
         group,
-        *(playbook.roles[o].title for o in checklist.owners),
+        *(_owner_title(playbook, o) for o in checklist.owners),
         *checklist.tags,
     ]
     out = [front_matter(title=checklist.title, tags=tags), f"# {text(checklist.title)}\n\n"]
