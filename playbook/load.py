@@ -30,6 +30,7 @@ from .schedule import (
     parse_cadence,
     parse_duration,
     parse_timezone,
+    zone_warning,
 )
 from .schema import CHECKLIST, ID_PATTERN, PLAYBOOK, ROLE
 from .yamlread import Document, KeyPath, format_key_path, read_document
@@ -84,6 +85,7 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
     playbook = loader.load()
     if loader.problems:
         raise PlaybookError(loader.problems)
+    playbook.warnings = sorted(loader.warnings, key=lambda problem: problem.location)
     playbook = with_history(playbook, head)
     _loaded[key] = (signature, playbook)
     return playbook
@@ -112,6 +114,7 @@ class _Loader:
         self.root = root
         self.docs_dir = docs_dir
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []  # valid, but probably not what was meant
         self.documents: dict[str, Document] = {}
         # Every file with a usable name, valid or not: a role file with a typo in it
         # still defines its id, so other files naming it are not told it is missing.
@@ -288,6 +291,9 @@ class _Loader:
             return None
 
     def timezone(self, doc: Document, name: str, key_path: KeyPath) -> Any:
+        warning = zone_warning(name)
+        if warning:
+            self.warnings.append(Problem(doc.at(*key_path), warning, "", format_key_path(key_path)))
         try:
             return parse_timezone(name)
         except CadenceError as exc:

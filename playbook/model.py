@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from .errors import Problem
 from .schedule import Cadence, Era
 
 
@@ -165,6 +166,7 @@ class Playbook:
     teams: dict[str, Team] = field(default_factory=dict)
     roles: dict[str, Role] = field(default_factory=dict)
     checklists: dict[str, Checklist] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # e.g. an old time-zone name
 
     @cached_property
     def people(self) -> dict[str, Person]:

@@ -8,9 +8,11 @@ expanded on naive local datetimes and the zone is attached afterwards.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property, lru_cache
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrule, rrulestr
@@ -474,3 +476,38 @@ def describe_duration(delta: timedelta) -> str:
             count = minutes // size
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return f"{minutes} minutes"
+
+
+@lru_cache(maxsize=1)
+def _zone_links() -> dict[str, str]:
+    """Old zone names and the canonical names they link to, from the tz database's own file."""
+    import zoneinfo
+    from importlib import resources
+
+    candidates = [Path(folder) / "tzdata.zi" for folder in zoneinfo.TZPATH]
+    with suppress(ModuleNotFoundError, TypeError):  # the tzdata package, where it is installed
+        candidates.append(Path(str(resources.files("tzdata").joinpath("zoneinfo/tzdata.zi"))))
+    for path in candidates:
+        if path.is_file():
+            links = {}
+            for line in path.read_text(encoding="utf-8").splitlines():
+                if line.startswith("L "):
+                    _, target, alias = line.split()
+                    links[alias] = target
+            return links
+    return {}
+
+
+def zone_warning(name: str) -> str | None:
+    """Why a valid zone name is still a trap: an old alias, or Etc/GMT's inverted sign."""
+    if m := re.fullmatch(r"Etc/GMT([+-])(\d{1,2})", name):
+        sign, hours = m[1], m[2]
+        real = "-" if sign == "+" else "+"
+        return (
+            f"{name} is UTC{real}{hours}, not UTC{sign}{hours} (POSIX inverts the sign); "
+            "prefer a city zone such as Asia/Bangkok or America/Denver"
+        )
+    target = _zone_links().get(name)
+    if target and not target.startswith("Etc/") and target != name:
+        return f"{name} is an old name for {target}: write {target}"
+    return None

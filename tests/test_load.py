@@ -311,3 +311,32 @@ def test_document_at_without_a_key_path_is_the_start_of_the_file(
 def test_document_keeps_the_values_as_data(kickoff_document: yamlread.Document) -> None:
     assert kickoff_document.data["owners"] == ["sales-manager"]
     assert kickoff_document.data["cadence"] == "every monday at 09:00"
+
+
+@pytest.mark.parametrize(
+    ("zone", "warning"),
+    [
+        ("Asia/Saigon", "Asia/Saigon is an old name for Asia/Ho_Chi_Minh: write Asia/Ho_Chi_Minh"),
+        ("US/Central", "US/Central is an old name for America/Chicago"),
+        ("Europe/Kiev", "Europe/Kiev is an old name for Europe/Kyiv"),
+        ("Etc/GMT+7", "Etc/GMT+7 is UTC-7, not UTC+7 (POSIX inverts the sign)"),
+    ],
+)
+def test_a_legacy_or_inverted_zone_loads_with_a_located_warning(
+    make_playbook: MakePlaybook, zone: str, warning: str
+) -> None:
+    from .samples import settings
+
+    root = make_playbook(
+        {
+            "playbook.yml": settings(
+                "Test Playbook", f"timezone: {zone}", stages=("prospecting", "closing")
+            )
+        }
+    )
+
+    playbook = load_playbook(root)
+
+    [found] = playbook.warnings
+    assert found.message.startswith(warning)
+    assert found.location.file == "playbook.yml" and found.location.line > 0

@@ -96,6 +96,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         except PlaybookError as exc:
             raise PluginError("the playbook has problems:\n" + exc.render()) from None
         self.root = root
+        for warning in self.playbook.warnings:
+            log.warning(warning.render())
         self.now = _build_time(self.playbook)
         records = load_records(self.playbook.root)
         for problem in records.problems:
