@@ -238,6 +238,14 @@ def test_a_half_year_of_weekly_reviews(team: Team) -> None:
     status = team.at("2026-06-04T12:00").status(where="roles")
     assert status[(WEEKLY, "warsaw")]["next_due"] == "2026-06-05T09:00:00+02:00"
 
+    # The site, built that day, tells the same story.
+    team.ok("build", "--site-dir", "../site", where="docs")
+    page = (team.root / "site" / "checklists" / WEEKLY / "index.html").read_text()
+    assert "every Monday at 09:00 (until 11 Feb 2026)" in page
+    assert "Fri 05 Jun 2026" in page  # Corpus Christi moved it, as status says
+    index = json.loads((team.root / "site" / "search" / "search_index.json").read_text())
+    assert "first half" not in json.dumps(index)  # no record text in search
+
 
 def test_a_new_hire_a_removed_team_and_a_retired_checklist(team: Team) -> None:
     team.at("2026-01-05T10:00").ok(

@@ -311,8 +311,18 @@ def checklist_page(playbook: Playbook, checklist: Checklist, now: datetime) -> s
                 f"when recorded more than {describe_duration(checklist.late_after)} after the due time",
             )
         )
-        facts.append(("Next dates", _next_dates(playbook, checklist, now)))
+        if checklist.retired is not None and checklist.retired < now.date():
+            facts.append(("Retired", f"nothing is scheduled after {checklist.retired:%a %d %b %Y}"))
+        else:
+            facts.append(("Next dates", _next_dates(playbook, checklist, now)))
         facts.append(("Rule", f"`RRULE:{checklist.cadence.rule}`"))
+        if checklist.earlier:
+            # History is judged by the cadence in force then: say which that was.
+            earlier = [
+                f"{cell(era.cadence.words())} (until {era.until.astimezone(checklist.timezone):%d %b %Y})"
+                for era in checklist.earlier
+            ]
+            facts.append(("Before", "<br>".join(earlier)))
     facts.append(("Source", f"`{checklist.source}`"))
     out.append(table(["", ""], facts) + "\n")
     out.append("## Items\n\n")
