@@ -38,6 +38,7 @@ class CheckRequest:
     note: str = ""
     by: str | None = None
     partial: bool = False
+    amend: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,15 @@ def pick_occurrence(
                     "occurrence",
                 )
             )
-        return match[0], f"the occurrence of {match[0].key:%a %d %b %Y} (as asked)"
+        return match[0], (
+            f"the occurrence due {match[0].due:%a %d %b %Y %H:%M}"
+            + (
+                f" (moved from {match[0].moved_from:%a %d %b}, {match[0].holiday})"
+                if match[0].moved_from
+                else ""
+            )
+            + " (as asked)"
+        )
     if not recordable:
         raise PlaybookError(
             _problem(
@@ -209,7 +218,9 @@ def pick_occurrence(
             )
         )
     why = "finishing the partial record of" if record else "the occurrence due now:"
-    return latest, f"{why} {latest.key:%a %d %b %Y} (due {latest.due:%H:%M})"
+    return latest, f"{why} {latest.due:%a %d %b %Y %H:%M}" + (
+        f" (moved from {latest.moved_from:%a %d %b}, {latest.holiday})" if latest.moved_from else ""
+    )
 
 
 def prepare_record(playbook: Playbook, request: CheckRequest, now: datetime, by: str) -> Prepared:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import UTC, date
 from pathlib import Path
 from typing import Any
 
+from ..dates import ACCEPTED, DateSyntaxError, parse_when
 from ..errors import PlaybookError, Problem
 from ..recording import CheckRequest, record_completion
 
@@ -73,7 +74,7 @@ def _request(body: dict[str, Any]) -> CheckRequest:
         checklist=text("checklist") or "",
         team=text("team"),
         person=text("person"),
-        occurrence=date.fromisoformat(occurrence) if occurrence else None,
+        occurrence=_occurrence(occurrence) if occurrence else None,
         done=done,
         skipped=mapping("skipped"),
         metrics=mapping("metrics"),
@@ -81,6 +82,22 @@ def _request(body: dict[str, Any]) -> CheckRequest:
         by=text("by"),
         partial=bool(body.get("partial")),
     )
+
+
+class BadField(ValueError):
+    """A field of the body that the engine never sees: answered 400 with its name."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+
+
+def _occurrence(text: str) -> date:
+    try:
+        when = parse_when(text)
+    except DateSyntaxError as exc:
+        raise BadField("occurrence", str(exc)) from None
+    return when.day(UTC)
 
 
 class RecordAPI:
@@ -123,6 +140,13 @@ class RecordAPI:
             if not isinstance(body, dict):
                 raise ValueError("the body must be a JSON object")
             request = _request(body)
+        except BadField as exc:
+            problem = {"field": exc.field_name, "where": exc.field_name, "message": str(exc)}
+            return _json(
+                start_response,
+                "400 Bad Request",
+                {"error": str(exc), "problems": [problem | {"hint": f"write {ACCEPTED}"}]},
+            )
         except (ValueError, UnicodeDecodeError) as exc:
             return _json(start_response, "400 Bad Request", {"error": str(exc)})
         try:
