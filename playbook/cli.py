@@ -51,7 +51,7 @@ def _change_directory(ctx: click.Context, param: click.Parameter, value: Path | 
 def directory_option() -> Callable[[Any], Any]:
     return click.option(
         "-C",
-        "directory",
+        "run_in",
         type=click.Path(path_type=Path),
         metavar="DIR",
         expose_value=False,
@@ -183,7 +183,7 @@ def main() -> None:
     Example:
       playbook validate        # check every file, print every problem
       playbook build --strict  # build the site into site/
-      playbook -C ~/sales status
+      playbook -C roles status   # from anywhere inside the playbook
 
     Shell completion (bash): eval "$(_PLAYBOOK_COMPLETE=bash_source playbook)"
     """
@@ -207,7 +207,7 @@ def validate() -> None:
     \b
     Example:
       playbook validate
-      playbook -C path/to/playbook validate
+      playbook -C roles validate
     """
     from .load import load_playbook
 

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     import git
 
 
-def require_identity(repo: git.Repo, where: Path) -> str:
+def require_identity(repo: git.Repo, where: Path, by_option: bool = True) -> str:
     """The committer identity git would use, or a PlaybookError saying how to set one."""
     import git
 
@@ -22,7 +22,8 @@ def require_identity(repo: git.Repo, where: Path) -> str:
             where,
             "git does not know who you are, so it cannot commit in this repository",
             'run: git config user.name "Your Name" && git config user.email "you@example.com" '
-            '(add --global for every repository), or pass --by "Name <email>"',
+            "(add --global for every repository)"
+            + (', or pass --by "Name <email>"' if by_option else ""),
         ) from None
 
 
@@ -61,7 +62,7 @@ def init_repository(folder: Path, message: str) -> str:
     import git
 
     repo = git.Repo.init(folder, initial_branch="main")
-    require_identity(repo, folder)
+    require_identity(repo, folder, by_option=False)
     repo.git.add("--all")
     repo.git.commit("--quiet", "--no-verify", "-m", message)
     return repo.head.commit.hexsha
