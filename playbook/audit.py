@@ -94,7 +94,11 @@ def audit_report(root: Path, since: str | None = None) -> AuditReport:
     """
     from .gitrepo import open_repository
 
-    repo = open_repository(root)
+    repo = open_repository(
+        root,
+        "this playbook is not inside a git repository, so its records cannot be audited",
+        "audit reads the records' git history: run it in a clone of the playbook repository",
+    )
     work_tree = Path(repo.working_tree_dir or root).resolve()
     prefix = root.resolve().relative_to(work_tree).as_posix()
     logs = f"{prefix}/{LOGS_DIR}/" if prefix != "." else f"{LOGS_DIR}/"

@@ -1,63 +1,189 @@
-"""The `playbook` command: parse options, call one core function, render errors once."""
+"""The `playbook` command: parse options, call one core function, render errors once.
+
+Every command is a `PlaybookCommand`, so none can forget the two things they
+share: `-C DIR` (also accepted before the command, as in git) and the error
+boundary that turns every PlaybookError, OSError and interrupt into readable
+lines and a documented exit code.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from . import __version__
-from .errors import PlaybookError
+from .dates import DateSyntaxError, When, parse_when
+from .errors import Location, PlaybookError, Problem
 
-F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK = 0
+EXIT_PROBLEMS = 1
+EXIT_USAGE = 2  # Click's own usage errors
+EXIT_OVERDUE = 3
+EXIT_INTERRUPTED = 130  # the shell's code for Ctrl-C
+
+EXIT_CODES_HELP = (
+    "\b\nExit codes:\n"
+    "  0    ok\n"
+    "  1    problems found (each printed with its location and a hint)\n"
+    "  2    usage error: an unknown option or a malformed value\n"
+    "  3    something is overdue (status --fail-on-overdue)\n"
+    "  130  interrupted (Ctrl-C); nothing was written"
+)
+ROOT_KEY = "playbook.root"
 
 
-def reports_problems(command: F) -> F:
-    """Turn PlaybookError into its messages on stderr and exit code 1, never a traceback."""
+def _change_directory(ctx: click.Context, param: click.Parameter, value: Path | None) -> None:
+    """`-C DIR`: run as if started in DIR, like `git -C DIR`; relative paths follow."""
+    if value is None:
+        return
+    try:
+        os.chdir(value)
+    except OSError as exc:
+        raise click.BadParameter(f"cannot change to {str(value)!r}: {exc.strerror}") from None
 
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+
+def directory_option() -> Callable[[Any], Any]:
+    return click.option(
+        "-C",
+        "run_in",
+        type=click.Path(path_type=Path),
+        metavar="DIR",
+        expose_value=False,
+        is_eager=True,
+        callback=_change_directory,
+        help="Run as if started in DIR; the playbook is the nearest folder holding "
+        "playbook.yml at or above it.",
+    )
+
+
+def playbook_root() -> Path:
+    """The absolute root of the playbook the user stands in (searched upward, like git)."""
+    from .locate import find_root
+
+    root = find_root(Path.cwd())
+    click.get_current_context().meta[ROOT_KEY] = root
+    return root
+
+
+def _shown(location: Location, root: Path | None) -> Location:
+    """The location with its file relative to where the user stands, when it is a path."""
+    name = location.file
+    if not name or name.startswith("-") or name.isupper():
+        return location  # an option or an argument name, not a file
+    path = Path(name) if Path(name).is_absolute() else (root or Path.cwd()) / name
+    if not Path(name).is_absolute() and not (path.exists() or path.parent.is_dir()):
+        return location
+    here = Path.cwd()
+    shown = f"this folder ({here.name})" if path.resolve() == here else os.path.relpath(path, here)
+    return Location(shown, location.line, location.column)
+
+
+def render_problems(exc: PlaybookError, root: Path | None) -> str:
+    problems = [
+        Problem(_shown(p.location, root), p.message, p.hint, p.key_path) for p in exc.problems
+    ]
+    return PlaybookError(problems).render()
+
+
+class PlaybookCommand(click.Command):
+    """A command with `-C DIR` and the one error boundary."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        directory_option()(self)
+        self.epilog = "\n\n".join(filter(None, [self.epilog, EXIT_CODES_HELP]))
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return command(*args, **kwargs)
+            return super().invoke(ctx)
         except PlaybookError as exc:
-            click.echo(exc.render(), err=True)
+            click.echo(render_problems(exc, ctx.meta.get(ROOT_KEY)), err=True)
             count = len(exc.problems)
             click.secho(f"{count} problem{'s' if count != 1 else ''} found.", fg="red", err=True)
-            sys.exit(1)
+            ctx.exit(EXIT_PROBLEMS)
+        except OSError as exc:
+            # Permission denied, disk full, a folder where a file should be: one line, no traceback.
+            where = f"{os.path.relpath(exc.filename)}: " if exc.filename else ""
+            click.secho(f"error: {where}{exc.strerror or exc}", fg="red", err=True)
+            ctx.exit(EXIT_PROBLEMS)
+        except (KeyboardInterrupt, click.Abort):
+            click.echo("\nInterrupted: nothing was written.", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
-    return wrapper  # type: ignore[return-value]
+
+class PlaybookGroup(click.Group):
+    """The `playbook` group: every command is a PlaybookCommand; `-C` never leaks out."""
+
+    command_class = PlaybookCommand
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        # `-C` changes the working directory; put it back for callers in the same
+        # process (tests, scripts) once the command is over.
+        started_in = os.getcwd()
+        try:
+            return super().main(*args, **kwargs)
+        finally:
+            os.chdir(started_in)
 
 
-root_argument = click.argument(
-    "root",
-    default=".",
-    type=click.Path(file_okay=False, path_type=Path),
+class DateType(click.ParamType):
+    """A date in the one accepted syntax (see playbook/dates.py); anything else is a usage error."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> When:
+        if isinstance(value, When):
+            return value
+        try:
+            return parse_when(str(value))
+        except DateSyntaxError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class AddressType(click.ParamType):
+    name = "HOST:PORT"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from .site.address import parse_dev_addr
+
+        try:
+            parse_dev_addr(str(value))
+        except PlaybookError as exc:
+            self.fail(f"{exc.problems[0].message} ({exc.problems[0].hint})", param, ctx)
+        return str(value)
+
+
+DATE = DateType()
+DATE_HELP = (
+    "YYYY-MM-DD, YYYY-MM-DDTHH:MM with a zone (Z or +01:00), today or yesterday; "
+    "a plain date means the end of that day in the playbook's zone"
 )
-config_option = click.option(
-    "-f",
-    "--config-file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default="mkdocs.yml",
-    show_default=True,
-    help="The MkDocs configuration of the site.",
+
+
+@click.group(
+    cls=PlaybookGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    epilog=EXIT_CODES_HELP,
 )
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@directory_option()
 @click.version_option(__version__, prog_name="playbook")
 def main() -> None:
     """A sales playbook as YAML in git: a searchable site and recurring review checklists.
+
+    Every command works on the playbook you stand in: the nearest folder at or
+    above the working directory that holds playbook.yml (or pass -C DIR).
 
     \b
     Example:
       playbook validate        # check every file, print every problem
       playbook build --strict  # build the site into site/
-      playbook serve           # live preview on http://127.0.0.1:8000
+      playbook -C roles status   # from anywhere inside the playbook
 
     Shell completion (bash): eval "$(_PLAYBOOK_COMPLETE=bash_source playbook)"
     """
@@ -72,10 +198,8 @@ def _cadence_help() -> str:
 
 
 @main.command(epilog=_cadence_help())
-@root_argument
-@reports_problems
-def validate(root: Path) -> None:
-    """Load and cross-check every playbook file under ROOT.
+def validate() -> None:
+    """Load and cross-check every playbook file.
 
     Prints each problem as file:line:column with a hint, and exits 1 if there
     is any.
@@ -83,17 +207,34 @@ def validate(root: Path) -> None:
     \b
     Example:
       playbook validate
-      playbook validate path/to/playbook
+      playbook -C roles validate
     """
     from .load import load_playbook
 
     started = time.perf_counter()
-    playbook = load_playbook(root)
+    playbook = load_playbook(playbook_root())
     seconds = time.perf_counter() - started
     click.echo(
         f"OK: {len(playbook.roles)} roles and {len(playbook.checklists)} checklists "
         f"checked in {seconds:.2f} s."
     )
+
+
+config_option = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The MkDocs configuration of the site (default: mkdocs.yml of the playbook).",
+)
+
+
+def _site_config(config_file: Path | None) -> tuple[Path, Path]:
+    """(playbook root, mkdocs.yml): the file given, or the found playbook's own."""
+    if config_file is not None:
+        config_file = config_file.resolve()
+        return config_file.parent, config_file
+    root = playbook_root()
+    return root, root / "mkdocs.yml"
 
 
 @main.command()
@@ -106,8 +247,7 @@ def validate(root: Path) -> None:
     help="Where to write the site (default: site/ from mkdocs.yml).",
 )
 @click.option("-v", "--verbose", is_flag=True, help="Show MkDocs' own progress messages.")
-@reports_problems
-def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool) -> None:
+def build(config_file: Path | None, strict: bool, site_dir: Path | None, verbose: bool) -> None:
     """Validate the playbook, then build the site with MkDocs.
 
     Nothing is written when validation fails.
@@ -121,14 +261,17 @@ def build(config_file: Path, strict: bool, site_dir: Path | None, verbose: bool)
     from .site.build import build_site
 
     started = time.perf_counter()
-    playbook = load_playbook(config_file.parent)
+    root, config = _site_config(config_file)
+    playbook = load_playbook(root)
     click.echo(
         f"Loaded {len(playbook.roles)} roles and {len(playbook.checklists)} checklists.", err=True
     )
     with _progress() as progress:
-        built = build_site(config_file, site_dir, strict, progress, verbose)
+        built = build_site(config, site_dir and site_dir.resolve(), strict, progress, verbose)
     seconds = time.perf_counter() - started
-    click.echo(f"Built {built.pages} pages into {built.site_dir} in {seconds:.1f} s.")
+    click.echo(
+        f"Built {built.pages} pages into {os.path.relpath(built.site_dir)} in {seconds:.1f} s."
+    )
 
 
 class _progress:
@@ -156,7 +299,12 @@ class _progress:
 @main.command()
 @config_option
 @click.option(
-    "-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on."
+    "-a",
+    "--dev-addr",
+    type=AddressType(),
+    default="127.0.0.1:8000",
+    show_default=True,
+    help="Address to serve on; localhost and 127.0.0.1 stay on this machine.",
 )
 @click.option("--strict", is_flag=True, help="Treat every MkDocs warning as an error.")
 @click.option(
@@ -164,8 +312,7 @@ class _progress:
     is_flag=True,
     help="Allow an address beyond this machine; anyone who can reach it can record.",
 )
-@reports_problems
-def serve(config_file: Path, dev_addr: str, strict: bool, allow_remote: bool) -> None:
+def serve(config_file: Path | None, dev_addr: str, strict: bool, allow_remote: bool) -> None:
     """Preview the site live and record checklists from the browser.
 
     The site rebuilds when a YAML, Markdown or record file changes. Each
@@ -175,35 +322,46 @@ def serve(config_file: Path, dev_addr: str, strict: bool, allow_remote: bool) ->
     \b
     Example:
       playbook serve
-      playbook serve --dev-addr 127.0.0.1:8080
+      playbook serve --dev-addr localhost:8080
     """
     from .load import load_playbook
     from .site.build import serve_site
 
-    load_playbook(config_file.parent)
-    serve_site(config_file, dev_addr, strict, allow_remote)
+    root, config = _site_config(config_file)
+    load_playbook(root)
+    serve_site(config, dev_addr, strict, allow_remote)
 
 
 @main.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Write into DIRECTORY even if it is not empty.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Also into a folder that is not empty: add only the sample files it lacks, "
+    "never overwrite one.",
+)
 @click.option("--no-git", is_flag=True, help="Do not create a git repository.")
-@reports_problems
 def init(directory: Path, force: bool, no_git: bool) -> None:
     """Create a new playbook repository in DIRECTORY.
 
     It holds sample roles and checklists, mkdocs.yml, JSON Schemas for editors,
     publishing workflows for GitHub Pages and GitLab Pages, and a first commit.
+    An existing file is never replaced.
 
     \b
     Example:
-      playbook init acme-playbook && cd acme-playbook && playbook serve
+      playbook init acme-playbook
     """
     from .scaffold import init_playbook
 
-    written = init_playbook(directory, force=force, git=not no_git)
-    click.echo(f"Created a playbook in {directory} ({len(written)} files).")
-    click.echo(f"Next: cd {directory} && playbook serve")
+    made = init_playbook(directory.resolve(), force=force, git=not no_git)
+    shown = os.path.relpath(directory.resolve())
+    click.echo(f"Created a playbook in {shown} ({len(made.written)} files).")
+    if made.skipped:
+        click.echo(f"Kept {len(made.skipped)} existing files as they were:")
+        for path in made.skipped:
+            click.echo(f"  {path.as_posix()}")
+    click.echo(f"Next: cd {shown} && playbook serve")
 
 
 @main.command()
@@ -211,12 +369,10 @@ def init(directory: Path, force: bool, no_git: bool) -> None:
     "-o",
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
-    default="schemas",
-    show_default=True,
-    help="Folder to write the schemas into.",
+    help="Folder to write the schemas into (default: schemas/ of the playbook, "
+    "or of this folder outside one).",
 )
-@reports_problems
-def schema(out: Path) -> None:
+def schema(out: Path | None) -> None:
     """Write JSON Schemas for role, checklist and playbook.yml files.
 
     YAML files that start with a `# yaml-language-server: $schema=...` line
@@ -228,38 +384,40 @@ def schema(out: Path) -> None:
     """
     from .schema import write_schemas
 
-    for path in write_schemas(out):
-        click.echo(f"Wrote {path}")
+    if out is None:
+        try:
+            out = playbook_root() / "schemas"
+        except PlaybookError:
+            out = Path("schemas")
+    for path in write_schemas(out.resolve()):
+        click.echo(f"Wrote {os.path.relpath(path)}")
 
 
 def _parse_pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
-    pairs = {}
+    pairs: dict[str, str] = {}
     for value in values:
         key, sep, rest = value.partition("=")
-        if not sep or not key.strip():
+        key = key.strip()
+        if not sep or not key:
             raise click.BadParameter(f"{value!r} is not ID=VALUE", param_hint=option)
-        pairs[key.strip()] = rest
+        if key in pairs:
+            raise click.BadParameter(
+                f"{key!r} is given twice ({pairs[key]!r} and {rest!r}); give it once",
+                param_hint=option,
+            )
+        pairs[key] = rest
     return pairs
-
-
-def _parse_day(value: str | None, option: str) -> Any:
-    from datetime import date
-
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"{value!r} is not a date (YYYY-MM-DD)", param_hint=option
-        ) from None
 
 
 @main.command()
 @click.argument("checklist")
 @click.option("--team", help="The team the record is for (checklists run per team).")
 @click.option("--person", help="The person the record is for (onboarding checklists).")
-@click.option("--occurrence", help="The occurrence's date, YYYY-MM-DD (default: the one due now).")
+@click.option(
+    "--occurrence",
+    type=DATE,
+    help=f"The occurrence's date (default: the one due now): {DATE_HELP}.",
+)
 @click.option("--all", "all_items", is_flag=True, help="Every item not skipped is done.")
 @click.option("--item", "items", multiple=True, help="An item that is done (repeatable).")
 @click.option("--skip", "skips", multiple=True, help="ID=REASON: an item skipped, and why.")
@@ -267,15 +425,18 @@ def _parse_day(value: str | None, option: str) -> Any:
 @click.option("--note", default="", help="A note for the record.")
 @click.option("--by", help='Who completed it, "Name <email>" (default: your git identity).')
 @click.option("--partial", is_flag=True, help="Save progress; required items may stay open.")
+@click.option(
+    "--amend",
+    is_flag=True,
+    help="Replace the existing record of this occurrence; the amendment is its own commit.",
+)
 @click.option("--no-commit", is_flag=True, help="Write the record file but do not commit it.")
 @click.option("--dry-run", is_flag=True, help="Validate and show the record; write nothing.")
-@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
-@reports_problems
 def check(
     checklist: str,
     team: str | None,
     person: str | None,
-    occurrence: str | None,
+    occurrence: When | None,
     all_items: bool,
     items: tuple[str, ...],
     skips: tuple[str, ...],
@@ -283,27 +444,32 @@ def check(
     note: str,
     by: str | None,
     partial: bool,
+    amend: bool,
     no_commit: bool,
     dry_run: bool,
-    root: Path,
 ) -> None:
     """Record a completed CHECKLIST as its own git commit.
 
-    Without items on a terminal it walks you through each item and metric.
+    Without items on a terminal it walks you through each item and metric;
+    Ctrl-C at any point writes nothing. Recording needs a branch checked out
+    (not a detached HEAD) and no merge or rebase in progress.
 
     \b
     Example:
-      playbook check monday-kickoff --team warsaw --all --metric new-leads=42
-      playbook check friday-numbers --team hanoi --item lead-quality \\
-          --skip proposals="no proposals this week" --note "quiet week"
+      playbook check monday-kickoff --team warsaw --all --metric leads=42 \\
+          --metric new-customers=3 --metric forecast-revenue=120000 --metric actual-revenue=95000
+      playbook check friday-numbers --team saigon --item lead-quality \\
+          --skip process-proposals="no proposals this week" --partial --dry-run
     """
     from .recording import CheckRequest, record_completion
+    from .report import verdict
 
+    root = playbook_root()
     request = CheckRequest(
         checklist=checklist,
         team=team,
         person=person,
-        occurrence=_parse_day(occurrence, "--occurrence"),
+        occurrence=_occurrence_day(occurrence, root),
         all_items=all_items,
         done=list(items),
         skipped=_parse_pairs(skips, "--skip"),
@@ -311,6 +477,7 @@ def check(
         note=note,
         by=by,
         partial=partial,
+        amend=amend,
     )
     if not (all_items or items or skips) and sys.stdin.isatty():
         from .interactive import fill_interactively
@@ -321,69 +488,74 @@ def check(
     click.echo(f"Recording {outcome.prepared.picked}.", err=True)
     if dry_run:
         click.echo(record.to_yaml(), nl=False)
-        click.echo(f"Dry run: nothing written ({outcome.path}).", err=True)
+        click.echo(f"Dry run: nothing written ({os.path.relpath(outcome.path)}).", err=True)
         return
-    state = "done" if record.complete else "partial"
     where = f"commit {outcome.commit[:10]}" if outcome.commit else "not committed"
     click.echo(
-        f"Recorded {record.checklist} {record.occurrence} for {record.unit}: {state} ({where})."
+        f"Recorded {record.checklist} {record.occurrence} for {record.unit}: "
+        f"{verdict(outcome.prepared)} ({where})."
     )
 
 
+def _occurrence_day(occurrence: When | None, root: Path) -> Any:
+    """The day meant; `today` and `yesterday` are read in the playbook's zone."""
+    if occurrence is None:
+        return None
+    from .load import load_playbook
+
+    return occurrence.day(load_playbook(root).timezone)
+
+
 @main.command()
-@click.option("--as-of", help="Judge as of this date or ISO time (default: now).")
-@click.option("--team", help="Only this team.")
+@click.option("--as-of", type=DATE, help=f"Judge as of this moment (default: now): {DATE_HELP}.")
+@click.option("--team", help="Only this team, or this person (their onboarding, their team's).")
 @click.option("--owner", help="Only checklists run by this role.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
-@click.option("--fail-on-overdue", is_flag=True, help="Exit 2 when anything is overdue.")
-@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
-@reports_problems
+@click.option(
+    "--fail-on-overdue",
+    is_flag=True,
+    help=f"Exit {EXIT_OVERDUE} when anything is overdue (for cron or CI alerts).",
+)
 def status(
-    as_of: str | None,
-    team: str | None,
-    owner: str | None,
-    fmt: str,
-    fail_on_overdue: bool,
-    root: Path,
+    as_of: When | None, team: str | None, owner: str | None, fmt: str, fail_on_overdue: bool
 ) -> None:
     """What is done, due, overdue and coming, per checklist and team.
 
     \b
     Example:
       playbook status
-      playbook status --team warsaw --fail-on-overdue   # for cron or CI alerts
+      playbook status --team warsaw --fail-on-overdue
       playbook status --as-of 2026-12-31 --format json
     """
     from .report import status_report
 
-    text, overdue = status_report(root, as_of, team, owner, fmt)
+    text, overdue = status_report(playbook_root(), as_of, team, owner, fmt)
     click.echo(text)
     if fail_on_overdue and overdue:
-        sys.exit(2)
+        sys.exit(EXIT_OVERDUE)
 
 
 @main.command()
 @click.argument("checklist")
-@click.option("--team", help="Only this team (or person).")
-@click.option("--as-of", help="Judge as of this date or ISO time (default: now).")
-@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
-@reports_problems
-def history(checklist: str, team: str | None, as_of: str | None, root: Path) -> None:
+@click.option("--team", help="Only this team, or this person.")
+@click.option("--as-of", type=DATE, help=f"Judge as of this moment (default: now): {DATE_HELP}.")
+def history(checklist: str, team: str | None, as_of: When | None) -> None:
     """Every occurrence of CHECKLIST with its state, who recorded it, when, and its metrics.
+
+    Times are shown in the zone of the team (or person) the checklist is for.
 
     \b
     Example:
       playbook history monday-kickoff --team warsaw
+      playbook history onboarding-sdr --team marta-lewandowska
     """
     from .report import history_report
 
-    click.echo(history_report(root, checklist, team, as_of))
+    click.echo(history_report(playbook_root(), checklist, team, as_of))
 
 
 @main.command()
-@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
-@reports_problems
-def audit(root: Path) -> None:
+def audit() -> None:
     """Check the records against git history; exit 1 on any finding.
 
     Finds records added together with other files, edited by hand after they
@@ -396,7 +568,7 @@ def audit(root: Path) -> None:
     """
     from .audit import audit as run_audit
 
-    findings = run_audit(root)
+    findings = run_audit(playbook_root())
     if findings:
         raise PlaybookError(findings)
     click.echo("OK: every record was committed on its own and is unchanged since.")
@@ -408,11 +580,9 @@ def audit(root: Path) -> None:
     "-o",
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the feed to this .ics file (default: standard output).",
+    help="Write the feed to this .ics file, creating its folder (default: standard output).",
 )
-@click.option("-C", "--root", type=click.Path(file_okay=False, path_type=Path), default=".")
-@reports_problems
-def calendar(team: str | None, out: Path | None, root: Path) -> None:
+def calendar(team: str | None, out: Path | None) -> None:
     """An iCalendar feed with one recurring event per checklist and team.
 
     Subscribe to it in Outlook or Google Calendar; the built site also
@@ -427,10 +597,11 @@ def calendar(team: str | None, out: Path | None, root: Path) -> None:
     from .ical import calendar_feed
     from .load import load_playbook
 
-    playbook = load_playbook(root)
+    playbook = load_playbook(playbook_root())
     feed = calendar_feed(playbook, team, datetime.now(playbook.timezone))
     if out is None:
         click.echo(feed.decode(), nl=False)
-    else:
-        out.write_bytes(feed)
-        click.echo(f"Wrote {out}.", err=True)
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(feed)
+    click.echo(f"Wrote {os.path.relpath(out)}.", err=True)

@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     import git
 
 
-def require_identity(repo: git.Repo, where: Path) -> str:
+def require_identity(repo: git.Repo, where: Path, by_option: bool = True) -> str:
     """The committer identity git would use, or a PlaybookError saying how to set one."""
     import git
 
@@ -20,9 +20,10 @@ def require_identity(repo: git.Repo, where: Path) -> str:
     except git.GitCommandError:
         raise PlaybookError.at(
             where,
-            "git does not know who you are, so it cannot commit",
-            'run: git config --global user.name "Your Name" && '
-            'git config --global user.email "you@example.com"',
+            "git does not know who you are, so it cannot commit in this repository",
+            'run: git config user.name "Your Name" && git config user.email "you@example.com" '
+            "(add --global for every repository)"
+            + (', or pass --by "Name <email>"' if by_option else ""),
         ) from None
 
 
@@ -61,7 +62,7 @@ def init_repository(folder: Path, message: str) -> str:
     import git
 
     repo = git.Repo.init(folder, initial_branch="main")
-    require_identity(repo, folder)
+    require_identity(repo, folder, by_option=False)
     repo.git.add("--all")
     repo.git.commit("--quiet", "--no-verify", "-m", message)
     return repo.head.commit.hexsha
@@ -69,38 +70,60 @@ def init_repository(folder: Path, message: str) -> str:
 
 LOCK_FILE = "playbook/record.lock"
 LOCK_TIMEOUT = 30.0
+# Each state git can stop in, and the command that leaves it without keeping anything.
 IN_PROGRESS = {
-    "MERGE_HEAD": "a merge",
-    "rebase-merge": "a rebase",
-    "rebase-apply": "a rebase or git am",
-    "CHERRY_PICK_HEAD": "a cherry-pick",
-    "REVERT_HEAD": "a revert",
-    "BISECT_LOG": "a bisect",
+    "MERGE_HEAD": ("a merge", "git merge --abort"),
+    "rebase-merge": ("a rebase", "git rebase --abort"),
+    "rebase-apply": ("a rebase or git am", "git rebase --abort (or git am --abort)"),
+    "CHERRY_PICK_HEAD": ("a cherry-pick", "git cherry-pick --abort"),
+    "REVERT_HEAD": ("a revert", "git revert --abort"),
+    "BISECT_LOG": ("a bisect", "git bisect reset"),
 }
+NOT_A_REPOSITORY = "this playbook is not inside a git repository, so records cannot be committed"
+NOT_A_REPOSITORY_HINT = (
+    "run `git init` here (or `playbook init`), or pass --no-commit to only write the file"
+)
 
 
-def open_repository(root: Path) -> git.Repo:
+def open_repository(
+    root: Path, message: str = NOT_A_REPOSITORY, hint: str = NOT_A_REPOSITORY_HINT
+) -> git.Repo:
     import git
 
     try:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise PlaybookError.at(
-            root,
-            "this playbook is not inside a git repository, so records cannot be committed",
-            "run `git init` here (or `playbook init`), or pass --no-commit to only write the file",
-        ) from None
+        raise PlaybookError.at(root, message, hint) from None
 
 
 def refuse_operation_in_progress(repo: git.Repo) -> None:
     git_dir = Path(repo.git_dir)
-    for marker, what in IN_PROGRESS.items():
+    for marker, (what, abort) in IN_PROGRESS.items():
         if (git_dir / marker).exists():
             raise PlaybookError.at(
                 repo.working_tree_dir or git_dir,
                 f"{what} is in progress in this repository",
-                "finish it or abort it (e.g. `git merge --abort`), then record again",
+                f"finish it, or abort it with `{abort}`, then record again",
             )
+
+
+def refuse_detached_head(repo: git.Repo) -> None:
+    """A commit on a detached HEAD belongs to no branch and is lost at the next checkout.
+
+    An unborn branch (a new repository before its first commit) is fine: the
+    record becomes that branch's first commit.
+    """
+    import git
+
+    try:
+        repo.git.symbolic_ref("-q", "HEAD")
+    except git.GitCommandError:
+        raise PlaybookError.at(
+            repo.working_tree_dir or repo.git_dir,
+            "HEAD is detached (no branch is checked out), so the record's commit would be "
+            "lost at the next checkout",
+            "check out a branch first, e.g. `git switch main`, then record again",
+        ) from None
 
 
 class RepositoryLock:
@@ -244,6 +267,7 @@ def commit_file(
         }
     with RepositoryLock(repo):
         refuse_operation_in_progress(repo)
+        refuse_detached_head(repo)
         current = blob_at_head(repo, relative) or ""
         if current != expected:
             raise PlaybookError.at(

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from .errors import Location, Problem
+from .yamlread import conflict_marker, conflict_problem
 
 LOGS_DIR = "logs"
 RECORD_SCHEMA_VERSION = 1
@@ -165,7 +166,9 @@ def _scan(logs: Path) -> list[os.DirEntry[str]]:
 
 def load_records(root: Path, cache_dir: Path | None = None) -> RecordSet:
     """Every record under logs/, parsed once and then reused while its file is unchanged."""
-    root = root.resolve()  # paths are cut relative to it: "." must not be cut by its length
+    # Paths are cut to the root by length below: a relative root ("." or "..") would
+    # cut them wrong, so the root is made absolute first.
+    root = root.resolve()
     logs = root / LOGS_DIR
     if not logs.is_dir():
         return RecordSet([], [])
@@ -222,7 +225,11 @@ def _read(path: str, relative: str, size: int) -> Record | Problem:
         )
     try:
         with open(path, encoding="utf-8") as handle:
-            record = parse_record(handle.read())
+            text = handle.read()
+        marker = conflict_marker(text)
+        if marker:
+            return conflict_problem(relative, *marker)
+        record = parse_record(text)
     except (RecordError, yaml.YAMLError, UnicodeDecodeError) as exc:
         return Problem(
             Location(relative, 1, 1),

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
+from .dates import When
 from .errors import Location, PlaybookError, Problem
 from .load import load_playbook
-from .recording import find_checklist
+from .metrics import format_value
+from .model import Playbook
+from .recording import Prepared, find_checklist
 from .records import load_records
-from .status import RECENT, OccurrenceStatus, State, Summary, collect
+from .status import RECENT, Occurrence, OccurrenceStatus, State, Summary, collect, judge
 
 MARKS = {
     State.DONE: "done",
@@ -22,27 +24,35 @@ MARKS = {
 }
 
 
-def parse_as_of(value: str | None, timezone: ZoneInfo) -> datetime:
-    """Now, or the end of a given day, or a given ISO time."""
-    if value is None:
-        return datetime.now(timezone)
-    try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59), timezone)
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise PlaybookError(
-            Problem(
-                Location("--as-of"),
-                f"{value!r} is not a date or time",
-                "write YYYY-MM-DD or YYYY-MM-DDTHH:MM",
-            )
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone)
+def _when(moment: datetime | None, zone: tzinfo | None = None) -> str:
+    """A moment as the unit's wall clock shows it: records may be stored in any offset."""
+    if moment is None:
+        return "—"
+    return f"{moment.astimezone(zone) if zone else moment:%Y-%m-%d %H:%M}"
 
 
-def _when(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M}" if moment else "—"
+def verdict(prepared: Prepared) -> str:
+    """What a new record is, as status will judge it: done, late (by how much) or partial."""
+    record = prepared.record
+    if not record.complete:
+        required = [i for i in prepared.checklist.items if i.required]
+        done = {i.id for i in record.items}
+        open_items = sum(i.id not in done for i in required)
+        return f"partial ({open_items} of {len(required)} required items open)"
+    occurrence = Occurrence(record.occurrence, record.due)
+    judged = judge(prepared.checklist, occurrence, None, record, record.completed_at)
+    if judged.state is State.LATE:
+        return f"late ({_duration(record.completed_at - record.due)} after it was due)"
+    return "done"
+
+
+def _duration(span: timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    if hours < 48:
+        whole = max(1, round(hours))
+        return f"{whole} hour{'s' if whole != 1 else ''}"
+    days = round(hours / 24)
+    return f"{days} days"
 
 
 def _state(summary: Summary) -> str:
@@ -54,7 +64,11 @@ def _state(summary: Summary) -> str:
 
 
 def _summaries(
-    root: Path, as_of: str | None, team: str | None, owner: str | None, checklist: str | None = None
+    root: Path,
+    as_of: When | None,
+    team: str | None,
+    owner: str | None,
+    checklist: str | None = None,
 ) -> tuple[list[Summary], datetime, list[Problem]]:
     playbook = load_playbook(root)
     if team and team not in playbook.teams and team not in playbook.people:
@@ -62,7 +76,8 @@ def _summaries(
             Problem(
                 Location("--team"),
                 f"unknown team {team!r}",
-                f"known teams: {', '.join(playbook.teams) or 'none'}",
+                f"known teams: {', '.join(playbook.teams) or 'none'}; "
+                "or give a person's id from playbook.yml",
             )
         )
     if owner and owner not in playbook.roles:
@@ -73,19 +88,30 @@ def _summaries(
         )
     if checklist:
         find_checklist(playbook, checklist)  # unknown: a located error with a suggestion
-    moment = parse_as_of(as_of, playbook.timezone)
+    moment = as_of.moment(playbook.timezone) if as_of else datetime.now(playbook.timezone)
     records = load_records(playbook.root)
-    return (
-        collect(
-            playbook, records.index(), moment, team, owner, checklist, None if checklist else RECENT
-        ),
+    person = team if team in playbook.people and team not in playbook.teams else None
+    summaries = collect(
+        playbook,
+        records.index(),
         moment,
-        records.problems,
+        _team_of(playbook, person) if person else team,
+        owner,
+        checklist,
+        None if checklist else RECENT,
     )
+    if person:
+        # A person's view: their own onboarding, and their team's checklists.
+        summaries = [s for s in summaries if s.unit.kind != "person" or s.unit.id == person]
+    return summaries, moment, records.problems
+
+
+def _team_of(playbook: Playbook, person: str) -> str:
+    return playbook.people[person].team
 
 
 def status_report(
-    root: Path, as_of: str | None, team: str | None, owner: str | None, fmt: str
+    root: Path, as_of: When | None, team: str | None, owner: str | None, fmt: str
 ) -> tuple[str, bool]:
     """The status table (or JSON) and whether anything is overdue."""
     summaries, moment, problems = _summaries(root, as_of, team, owner)
@@ -104,7 +130,7 @@ def status_report(
                 s.unit.id,
                 f"{s.last_done.occurrence.key} ({s.last_done.state})" if s.last_done else "—",
                 ", ".join(f"{o.occurrence.key}" for o in s.open) or "—",
-                _when(s.next_due.due) if s.next_due else "—",
+                _when(s.next_due.due, s.unit.timezone) if s.next_due else "—",
                 f"{s.on_time_rate:.0%}" if s.on_time_rate is not None else "—",
                 str(s.streak),
             )
@@ -154,7 +180,7 @@ def _summary_json(s: Summary) -> dict[str, object]:
     }
 
 
-def history_report(root: Path, checklist: str, team: str | None, as_of: str | None) -> str:
+def history_report(root: Path, checklist: str, team: str | None, as_of: When | None) -> str:
     summaries, moment, _ = _summaries(root, as_of, team, None, checklist)
     lines = []
     for s in summaries:
@@ -166,15 +192,25 @@ def history_report(root: Path, checklist: str, team: str | None, as_of: str | No
                 if h.occurrence.moved_from
                 else ""
             )
-            line = f"  {h.occurrence.key}  {state:<16}due {_when(h.occurrence.due)}{moved}"
+            due = _when(h.occurrence.due, s.unit.timezone)
+            line = f"  {h.occurrence.key}  {state:<16}due {due}{moved}"
             if h.record:
                 line += (
-                    f"  by {h.record.by.split('<')[0].strip()} at {_when(h.record.completed_at)}"
+                    f"  by {h.record.by.split('<')[0].strip()} "
+                    f"at {_when(h.record.completed_at, s.unit.timezone)}"
                 )
                 if h.record.metrics:
-                    line += "  " + ", ".join(f"{k}={v}" for k, v in h.record.metrics.items())
+                    metrics = {m.id: m for m in s.checklist.metrics}
+                    line += "  " + ", ".join(
+                        f"{k}={format_value(metrics.get(k), v)}"
+                        for k, v in h.record.metrics.items()
+                    )
                 if not h.record.complete:
                     line += "  [partial]"
+                if h.record.amends:
+                    line += "  [amended]"
+            if h.occurrence.off_schedule:
+                line += "  [not in the cadence]"
             lines.append(line)
         lines.append("")
     return "\n".join(lines).rstrip() or f"No occurrences as of {moment:%Y-%m-%d}."

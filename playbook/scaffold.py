@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -31,11 +32,21 @@ def _copy_scaffold(target: Path) -> None:
     write_schemas(target / "schemas")
 
 
-def init_playbook(directory: Path, force: bool = False, git: bool = True) -> list[Path]:
-    """Scaffold a playbook into DIRECTORY; return the files written.
+@dataclass(frozen=True)
+class Scaffolded:
+    written: list[Path]  # relative to the new playbook's folder
+    skipped: list[Path]  # existing files left exactly as they were
 
-    The files are assembled and committed in a temporary sibling folder and
-    moved into place last, so a failure leaves nothing behind.
+
+def init_playbook(directory: Path, force: bool = False, git: bool = True) -> Scaffolded:
+    """Scaffold a playbook into DIRECTORY; never replace a file that exists.
+
+    Into a new or empty folder the files are assembled and committed in a
+    temporary sibling folder and moved into place last, so a failure leaves
+    nothing behind. With `force`, a folder that is not empty only gets the
+    sample files it lacks; every existing file (edited or not, committed or
+    not) is kept and listed as skipped, and no commit is made in an existing
+    repository.
     """
     directory = directory.resolve()
     if directory.exists() and not directory.is_dir():
@@ -45,24 +56,36 @@ def init_playbook(directory: Path, force: bool = False, git: bool = True) -> lis
         raise PlaybookError.at(
             directory,
             "the folder is not empty",
-            "choose a new folder, or pass --force to add the sample files to this one",
+            "choose a new folder, or pass --force to add only the sample files it lacks "
+            "(existing files are never replaced)",
         )
     directory.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory.parent, prefix=".playbook-init-") as tmp:
         staging = Path(tmp) / "playbook"
         staging.mkdir()
         _copy_scaffold(staging)
-        written = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
+        files = sorted(p.relative_to(staging) for p in staging.rglob("*") if p.is_file())
         if occupied:
-            for relative in written:
-                (directory / relative).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(staging / relative, directory / relative)
-            if git and not (directory / ".git").exists():
-                init_repository(directory, "Start the sales playbook")
-            return written
+            return _add_missing(staging, directory, files, git)
         if git:
             init_repository(staging, "Start the sales playbook")
         if directory.exists():
             directory.rmdir()
         staging.rename(directory)
-    return written
+    return Scaffolded(files, [])
+
+
+def _add_missing(staging: Path, directory: Path, files: list[Path], git: bool) -> Scaffolded:
+    written, skipped = [], []
+    for relative in files:
+        target = directory / relative
+        if target.exists() or target.is_symlink():
+            skipped.append(relative)
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with (staging / relative).open("rb") as source, target.open("xb") as handle:
+            shutil.copyfileobj(source, handle)  # "x": never over a file made meanwhile
+        written.append(relative)
+    if git and not (directory / ".git").exists():
+        init_repository(directory, "Start the sales playbook")
+    return Scaffolded(written, skipped)

@@ -131,7 +131,31 @@ def _read_text(path: Path, display: str) -> str:
         ) from None
 
 
+_CONFLICT = re.compile(r"^(<{7}|={7}|>{7})(?= |$)", re.MULTILINE)
+
+
+def conflict_marker(text: str) -> tuple[int, str] | None:
+    """(line, marker) of the first merge-conflict marker git left in `text`, if any."""
+    found = _CONFLICT.search(text)
+    if found is None:
+        return None
+    return text.count("\n", 0, found.start()) + 1, found.group(1)
+
+
+def conflict_problem(display: str, line: int, marker: str) -> Problem:
+    return Problem(
+        Location(display, line, 1),
+        f"unresolved merge conflict: git's marker {marker} is still in the file",
+        "resolve the merge: keep the right lines, delete the <<<<<<<, ======= and >>>>>>> "
+        "lines, then `git add` the file",
+    )
+
+
 def _compose(text: str, display: str) -> yaml.Node:
+    marker = conflict_marker(text)
+    if marker:
+        problem = conflict_problem(display, *marker)
+        raise _Problem(problem.location, problem.message, problem.hint)
     # libyaml lets a tab stand for a space in some places (`title:<TAB>x`) and PyYAML's
     # own scanner never does: a file with a tab is read by the strict one, so that it
     # is valid or not whether or not libyaml is installed.

@@ -488,7 +488,7 @@ def compare(work: Path, roles: int, checklists: int, repeat: int, distinct: bool
         f"in {time.perf_counter() - started:.1f} s"
     )
 
-    validate_cmd = [*playbook_cmd, "validate", str(source)]
+    validate_cmd = [*playbook_cmd, "-C", str(source), "validate"]
     out_build, out_base = work / "site-playbook", work / "site-mkdocs"
     build_cmd = [
         *playbook_cmd, "build", "-f", str(source / "mkdocs.yml"), "--site-dir", str(out_build),
@@ -563,7 +563,7 @@ def scaling(work: Path, sizes: Sequence[int], distinct: bool) -> None:
         say(f"[{size:,}] generating {roles:,} roles and {size:,} checklists ...")
         yaml_files = generate(source, roles, size, distinct)
         say(f"[{size:,}] validating ...")
-        validate = timed([*playbook_cmd, "validate", str(source)]).seconds
+        validate = timed([*playbook_cmd, "-C", str(source), "validate"]).seconds
         say(f"[{size:,}] validate {validate:.2f} s; building ...")
         out = fresh(work / f"site-{size}")
         build = timed(

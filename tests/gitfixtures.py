@@ -281,3 +281,36 @@ def subprocess_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONSTARTUP", None)
     return env
+
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+SAMPLE_PARTS = ("playbook.yml", "roles", "checklists", "docs", "logs", "mkdocs.yml", "schemas")
+
+
+def sample_repository(target: Path, env: Mapping[str, str] | None = None) -> Path:
+    """The repository's own sample playbook copied into `target` as a real git repository.
+
+    The playbook files arrive in one commit and each record in a commit of its own, as
+    `playbook check` makes them, so that `playbook audit` finds the copy sound.
+    """
+    import shutil
+
+    target.mkdir(parents=True)
+    for part in SAMPLE_PARTS:
+        source = REPOSITORY / part
+        if source.is_dir():
+            shutil.copytree(source, target / part)
+        else:
+            shutil.copyfile(source, target / part)
+    init_repo(target)
+
+    def run(*args: str) -> None:
+        subprocess.run(["git", *args], cwd=target, check=True, capture_output=True, env=env)
+
+    run("add", "--all", "--", ":!logs")
+    run("commit", "--quiet", "-m", "Sample playbook")
+    for record in sorted((target / "logs").rglob("*.yml")):
+        relative = record.relative_to(target).as_posix()
+        run("add", "--", relative)
+        run("commit", "--quiet", "--no-verify", "-m", f"Record {relative}")
+    return target

@@ -92,7 +92,7 @@ def _validate(root: Path) -> Validation:
     started = time.perf_counter()
     try:
         done = subprocess.run(
-            [sys.executable, "-m", "playbook", "validate", str(root)],
+            [sys.executable, "-m", "playbook", "-C", str(root), "validate"],
             cwd=REPO,
             capture_output=True,
             text=True,

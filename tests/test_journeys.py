@@ -42,6 +42,16 @@ NEW_HIRE = """\
 """
 
 
+MKDOCS = """\
+site_name: Warsaw pod playbook
+theme:
+  name: material
+plugins:
+  - search
+  - playbook
+"""
+
+
 @dataclass(frozen=True)
 class Run:
     code: int
@@ -141,6 +151,8 @@ def team(tmp_path: Path, git_env: Path) -> Team:
     settings.write_text(
         settings.read_text().replace('tracking_since: "2026-10-01"', 'tracking_since: "2026-01-05"')
     )
+    (root / "mkdocs.yml").write_text(MKDOCS)
+    (root / ".gitignore").write_text("site/\n")
     init_repo(root)
     life = Team(root)
     git(root, "add", "-A")

@@ -192,6 +192,19 @@ def test_the_server_refuses_a_wrong_metric_type_with_the_field_named(
     assert not list(repo.glob("logs/**/*.yml"))
 
 
+@pytest.mark.parametrize("occurrence", ["0001-01-01", "9999-12-31", "20261201", "2026-W49"])
+def test_a_bad_occurrence_is_a_400_problem_never_a_500(
+    repo: Path, server: str, occurrence: str
+) -> None:
+    headers = {"Origin": server.rstrip("/"), "X-Playbook-Token": _token(server)}
+    body = {"checklist": CHECKLIST, "team": "warsaw", "occurrence": occurrence}
+    status, answer = _post(server, body, headers)
+    assert status == 400
+    assert answer["problems"][0]["field"] == "occurrence"
+    assert "YYYY-MM-DD" in answer["problems"][0]["hint"]
+    assert not list(repo.glob("logs/**/*.yml"))
+
+
 def test_a_cross_origin_post_is_refused(repo: Path, server: str) -> None:
     headers = {"Origin": "http://evil.example", "X-Playbook-Token": _token(server)}
     status, _ = _post(server, {"checklist": CHECKLIST, "team": "warsaw"}, headers)

@@ -618,11 +618,11 @@ def test_fail_on_overdue_exits_non_zero_when_something_is_overdue(repo: Path) ->
     plain = status(repo, "--as-of", as_of)
     as_json = status(repo, "--as-of", as_of, "--fail-on-overdue", "--format", "json")
 
-    assert failing.exit_code == 2, failing.output
+    assert failing.exit_code == 3, failing.output
     assert "1 overdue" in failing.stdout
     assert "OVERDUE" in failing.stdout
     assert plain.exit_code == 0
-    assert as_json.exit_code == 2
+    assert as_json.exit_code == 3
     overdue = [
         (c["checklist"], c["unit"])
         for c in json.loads(as_json.stdout)["checklists"]

@@ -97,20 +97,30 @@ def _request(body: dict[str, Any]) -> CheckRequest:
     )
 
 
+class BadField(ValueError):
+    """A field of the body that the engine never sees: answered 400 with its name."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(message)
+        self.field_name = field_name
+
+
 def _occurrence(value: str | None) -> date | None:
     if value is None:
         return None
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"occurrence {value!r} is not a date (YYYY-MM-DD)") from None
+        raise BadField("occurrence", f"occurrence {value!r} is not a date (YYYY-MM-DD)") from None
     if day.year not in YEARS or len(value) != 10:
-        raise ValueError(f"occurrence {value!r} is not a date of a review (YYYY-MM-DD)")
+        raise BadField("occurrence", f"occurrence {value!r} is not a date of a review (YYYY-MM-DD)")
     return day
 
 
-def _bad_request(start_response: Callable[..., Any], message: str) -> list[bytes]:
-    problem = {"field": "", "where": "request", "message": message, "hint": ""}
+def _bad_request(
+    start_response: Callable[..., Any], message: str, field: str = "", hint: str = ""
+) -> list[bytes]:
+    problem = {"field": field, "where": field or "request", "message": message, "hint": hint}
     return _json(start_response, "400 Bad Request", {"error": message, "problems": [problem]})
 
 
@@ -183,6 +193,9 @@ class RecordAPI:
             if not isinstance(body, dict):
                 raise ValueError("the body must be a JSON object")
             request = _request(body)
+        except BadField as exc:
+            hint = "write the occurrence's date as YYYY-MM-DD, e.g. 2026-11-30"
+            return _bad_request(start_response, str(exc), exc.field_name, hint)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             return _bad_request(start_response, str(exc) or "the body is not valid JSON")
         dry_run = path == PREVIEW

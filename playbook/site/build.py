@@ -88,20 +88,14 @@ def serve_site(
     config_file: Path, dev_addr: str, strict: bool = False, allow_remote: bool = False
 ) -> None:
     """Serve with live reload and the recording API; loopback only unless allowed."""
-    import ipaddress
-
     from mkdocs.commands.serve import serve
     from mkdocs.exceptions import MkDocsException
 
+    from .address import is_loopback, parse_dev_addr
     from .plugin import ALLOW_REMOTE
 
-    host = dev_addr.rsplit(":", 1)[0].strip("[]")
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        raise PlaybookError.at(
-            "--dev-addr", f"{dev_addr!r} is not HOST:PORT", "e.g. 127.0.0.1:8000"
-        ) from None
+    host, _ = parse_dev_addr(dev_addr)
+    loopback = is_loopback(host)
     if not loopback:
         if not allow_remote:
             raise PlaybookError.at(

@@ -6,7 +6,6 @@ Registered under the `mkdocs.plugins` entry point as `playbook`, so plain
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 import secrets
@@ -33,6 +32,7 @@ from ..model import Playbook
 from ..records import LOGS_DIR, load_records
 from ..status import RECENT, Summary, collect
 from . import diagrams
+from .address import is_loopback
 from .api import RecordAPI
 from .form import RepoLink, current_branch
 from .nav import default_nav, expand_nav, generated_sections
@@ -184,13 +184,14 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
             if (self.root / name).exists():
                 server.watch(str(self.root / name))
         host, port = server.server_address[:2]
-        if not ipaddress.ip_address(host).is_loopback and not os.environ.get(ALLOW_REMOTE):
+        loopback = is_loopback(str(host))
+        if not loopback and not os.environ.get(ALLOW_REMOTE):
             log.warning(
                 f"recording is off: the server listens on {host}, beyond this machine; "
                 "use `playbook serve --allow-remote` to record from other machines"
             )
             return
         api = RecordAPI(server.get_app(), self.root, self.token, port)
-        if not ipaddress.ip_address(host).is_loopback:
+        if not loopback:
             api.allow_host(f"{host}:{port}")
         server.set_app(api)
