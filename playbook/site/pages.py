@@ -292,7 +292,10 @@ def _levels(playbook: Playbook, role: Role, page: str) -> str:
     def added(level: Level) -> list[str]:
         return [
             lines(
-                [f"**{cell(g.area)}:** {cell('; '.join(g.items))}" for g in level.responsibilities]
+                [
+                    f"**{cell(g.area)}:**<br>" + lines([cell(item) for item in g.items])
+                    for g in level.responsibilities
+                ]
             ),
             lines([cell(r) for r in level.requirements]),
             lines([f"{cell(k.name)} ({cell(_target(k))})" for k in level.kpis]),
