@@ -372,7 +372,7 @@ class _Loader:
             family=d.get("family", "sales"),
             mission=d.get("mission", ""),
             reports_to=d.get("reports_to"),
-            responsibilities=_responsibilities(d.get("responsibilities", [])),
+            responsibilities=_responsibilities(d["responsibilities"]),
             requirements=_t(d.get("requirements")),
             kpis=_kpis(d.get("kpis", [])),
             levels=levels,
