@@ -11,9 +11,11 @@ from typing import Any
 from .errors import Location, PlaybookError, Problem
 from .model import (
     KPI,
+    CareerStep,
     Checklist,
     Handoff,
     Item,
+    Level,
     Metric,
     Person,
     Phase,
@@ -107,6 +109,14 @@ def _yaml_files(folder: Path) -> list[Path]:
 
 def _t(values: list[Any] | None) -> tuple[Any, ...]:
     return tuple(values or ())
+
+
+def _responsibilities(groups: list[dict[str, Any]]) -> tuple[Responsibilities, ...]:
+    return tuple(Responsibilities(group["area"], _t(group["items"])) for group in groups)
+
+
+def _kpis(kpis: list[dict[str, Any]]) -> tuple[KPI, ...]:
+    return tuple(KPI(**kpi) for kpi in kpis)
 
 
 class _Loader:
@@ -340,6 +350,19 @@ class _Loader:
                 for t, task in enumerate(phase.tasks)
             ],
         )
+        levels = tuple(
+            Level(
+                id=level["id"],
+                title=level["title"],
+                summary=level.get("summary", ""),
+                responsibilities=_responsibilities(level.get("responsibilities", [])),
+                requirements=_t(level.get("requirements")),
+                kpis=_kpis(level.get("kpis", [])),
+                reports_to=level.get("reports_to"),
+            )
+            for level in d.get("levels", [])
+        )
+        self.unique(doc, "level", [(lv.id, ("levels", i, "id")) for i, lv in enumerate(levels)])
         return Role(
             id=role_id,
             title=d["title"],
@@ -349,10 +372,10 @@ class _Loader:
             family=d.get("family", "sales"),
             mission=d.get("mission", ""),
             reports_to=d.get("reports_to"),
-            responsibilities=tuple(
-                Responsibilities(r["area"], _t(r["items"])) for r in d["responsibilities"]
-            ),
-            kpis=tuple(KPI(**k) for k in d.get("kpis", [])),
+            responsibilities=_responsibilities(d["responsibilities"]),
+            requirements=_t(d.get("requirements")),
+            kpis=_kpis(d.get("kpis", [])),
+            levels=levels,
             funnel_stages=_t(d.get("funnel_stages")),
             handoffs=tuple(
                 Handoff(h["to"], h["when"], _t(h["criteria"]), _t(h["handover"]))
@@ -361,7 +384,10 @@ class _Loader:
             tools=_t(d.get("tools")),
             skills=_t(d.get("skills")),
             onboarding=onboarding,
-            career_path=_t(d.get("career_path")),
+            career_path=tuple(
+                CareerStep(step) if isinstance(step, str) else CareerStep(step["to"], step["when"])
+                for step in d.get("career_path", [])
+            ),
         )
 
     @staticmethod
@@ -482,8 +508,18 @@ class _Loader:
                 dangling(doc, role.reports_to, ("reports_to",), "reports_to")
             for i, handoff in enumerate(role.handoffs):
                 dangling(doc, handoff.to, ("handoffs", i, "to"), "hand-off target")
-            for i, target in enumerate(role.career_path):
-                dangling(doc, target, ("career_path", i), "career path step")
+            for i, level in enumerate(role.levels):
+                if level.reports_to:
+                    dangling(
+                        doc,
+                        level.reports_to,
+                        ("levels", i, "reports_to"),
+                        f"level {level.id}'s reports_to",
+                    )
+            for i, step in enumerate(role.career_path):
+                mapping = isinstance(doc.data["career_path"][i], dict)
+                where = ("career_path", i, "to") if mapping else ("career_path", i)
+                dangling(doc, step.to, where, "career path step")
             for i, stage in enumerate(role.funnel_stages):
                 if self.funnel_known and stage not in stages:
                     self.problem_at(

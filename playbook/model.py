@@ -29,9 +29,28 @@ class Responsibilities:
 class KPI:
     name: str
     definition: str
-    target: float | int | str
     unit: str
     cadence: str
+    target: float | int | str | None = None  # text such as "set per territory", or none
+
+
+@dataclass(frozen=True)
+class Level:
+    """A level of a job family (SDR → senior SDR → team lead): what it adds to the one before."""
+
+    id: str
+    title: str
+    summary: str = ""
+    responsibilities: tuple[Responsibilities, ...] = ()
+    requirements: tuple[str, ...] = ()
+    kpis: tuple[KPI, ...] = ()
+    reports_to: str | None = None
+
+
+@dataclass(frozen=True)
+class CareerStep:
+    to: str
+    condition: str = ""  # e.g. "two quarters above 110 % of the pipeline target"
 
 
 @dataclass(frozen=True)
@@ -72,17 +91,40 @@ class Role:
     mission: str = ""
     reports_to: str | None = None
     responsibilities: tuple[Responsibilities, ...] = ()
+    requirements: tuple[str, ...] = ()
     kpis: tuple[KPI, ...] = ()
+    levels: tuple[Level, ...] = ()
     funnel_stages: tuple[str, ...] = ()
     handoffs: tuple[Handoff, ...] = ()
     tools: tuple[str, ...] = ()
     skills: tuple[str, ...] = ()
     onboarding: tuple[Phase, ...] = ()
-    career_path: tuple[str, ...] = ()
+    career_path: tuple[CareerStep, ...] = ()
 
     @property
     def onboarding_checklist_id(self) -> str:
         return f"onboarding-{self.id}"
+
+    def at_level(self, level_id: str) -> Level:
+        """Level `level_id` with everything it holds: the role's, every earlier level's, its own.
+
+        Its manager is the nearest one given: its own, an earlier level's, or the role's.
+        """
+        ids = [level.id for level in self.levels]
+        upto = self.levels[: ids.index(level_id) + 1]
+        return Level(
+            id=level_id,
+            title=upto[-1].title,
+            summary=upto[-1].summary,
+            responsibilities=self.responsibilities
+            + tuple(group for level in upto for group in level.responsibilities),
+            requirements=self.requirements + tuple(r for level in upto for r in level.requirements),
+            kpis=self.kpis + tuple(kpi for level in upto for kpi in level.kpis),
+            reports_to=next(
+                (level.reports_to for level in reversed(upto) if level.reports_to),
+                self.reports_to,
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -184,8 +226,8 @@ class Playbook:
                 relations.handoffs_into.setdefault(handoff.to, []).append((role, handoff))
             for stage in role.funnel_stages:
                 relations.stage_owners.setdefault(stage, []).append(role)
-            for target in role.career_path:
-                relations.career_sources.setdefault(target, []).append(role)
+            for step in role.career_path:
+                relations.career_sources.setdefault(step.to, []).append(role)
         for checklist in self.checklists.values():
             for owner in checklist.owners:
                 # A named person (a DRI) runs it for their role too.

@@ -40,6 +40,45 @@ def _id(description: str) -> Schema:
     return _text(description, pattern=ID_PATTERN)
 
 
+RESPONSIBILITIES = _list(
+    _object(
+        {
+            "area": _text("Group name, e.g. Prospecting"),
+            "items": _list(_text("One responsibility"), "Responsibilities"),
+        },
+        ["area", "items"],
+    ),
+    "Responsibilities grouped by area",
+)
+
+REQUIREMENTS = _list(
+    _text("One requirement, e.g. six months of outbound prospecting"),
+    "What a person needs to have or to have done to hold the role",
+)
+
+KPIS = _list(
+    _object(
+        {
+            "name": _text("KPI name, e.g. Qualified leads handed over"),
+            "definition": _text("How it is counted"),
+            "target": {
+                "type": ["number", "string"],
+                "minLength": 1,
+                "description": "Target value, e.g. 40 or '20-25', or text such as "
+                "'set per territory each quarter'; leave it out when there is none",
+            },
+            "unit": _text("Unit, e.g. leads, %, EUR"),
+            "cadence": {
+                "type": "string",
+                "enum": ["daily", "weekly", "monthly", "quarterly", "yearly"],
+                "description": "How often it is measured",
+            },
+        },
+        ["name", "definition", "unit", "cadence"],
+    ),
+    "Key performance indicators",
+)
+
 LINK = _text("A URL or a page of this site, e.g. principles.md")
 
 ROLE: Schema = _object(
@@ -54,36 +93,9 @@ ROLE: Schema = _object(
         "summary": _text("One sentence: what the role is for"),
         "mission": _text("A paragraph on why the role exists and what good looks like"),
         "reports_to": _id("Role id of the manager this role reports to"),
-        "responsibilities": _list(
-            _object(
-                {
-                    "area": _text("Group name, e.g. Prospecting"),
-                    "items": _list(_text("One responsibility"), "Responsibilities"),
-                },
-                ["area", "items"],
-            ),
-            "Responsibilities grouped by area",
-        ),
-        "kpis": _list(
-            _object(
-                {
-                    "name": _text("KPI name, e.g. Qualified leads handed over"),
-                    "definition": _text("How it is counted"),
-                    "target": {
-                        "type": ["number", "string"],
-                        "description": "Target value, e.g. 40 or '20-25'",
-                    },
-                    "unit": _text("Unit, e.g. leads, %, EUR"),
-                    "cadence": {
-                        "type": "string",
-                        "enum": ["daily", "weekly", "monthly", "quarterly", "yearly"],
-                        "description": "How often it is measured",
-                    },
-                },
-                ["name", "definition", "target", "unit", "cadence"],
-            ),
-            "Key performance indicators",
-        ),
+        "responsibilities": RESPONSIBILITIES,
+        "requirements": REQUIREMENTS,
+        "kpis": KPIS,
         "funnel_stages": _list(
             _id("Stage id from playbook.yml's funnel"), "Funnel stages this role owns"
         ),
@@ -126,7 +138,36 @@ ROLE: Schema = _object(
             ),
             "Onboarding plan in phases; becomes the role's onboarding checklist",
         ),
-        "career_path": _list(_id("Role id"), "Roles this one can grow into"),
+        "levels": _list(
+            _object(
+                {
+                    "id": _id("Level id, unique within the role, e.g. senior-sdr"),
+                    "title": _text("Title at this level, e.g. Senior SDR"),
+                    "summary": _text("One sentence: what changes at this level"),
+                    "responsibilities": RESPONSIBILITIES,
+                    "requirements": REQUIREMENTS,
+                    "kpis": KPIS,
+                    "reports_to": _id("Role id of the manager at this level"),
+                },
+                ["id", "title"],
+            ),
+            "Levels of the role in order; each adds to the role and to every level before it",
+        ),
+        "career_path": _list(
+            {
+                "type": ["string", "object"],
+                "pattern": ID_PATTERN,
+                "minLength": 1,
+                "properties": {
+                    "to": _id("Role id the step leads to, e.g. account-executive"),
+                    "when": _text("The condition, e.g. two quarters above 110 % of target"),
+                },
+                "required": ["to", "when"],
+                "additionalProperties": False,
+                "description": "A role id, or {to: role id, when: the condition for the step}",
+            },
+            "Roles this one can grow into",
+        ),
     },
     ["title", "summary", "responsibilities"],
     "A role of the sales organisation (roles/<id>.yml)",

@@ -340,3 +340,117 @@ def test_a_legacy_or_inverted_zone_loads_with_a_located_warning(
     [found] = playbook.warnings
     assert found.message.startswith(warning)
     assert found.location.file == "playbook.yml" and found.location.line > 0
+
+
+# Job families: levels, requirements, open targets, career steps with conditions
+
+LEVELS = """\
+requirements: [Fluent English]
+kpis:
+  - name: Qualified leads
+    definition: Leads accepted by an account executive
+    target: 25
+    unit: leads
+    cadence: monthly
+levels:
+  - id: sdr
+    title: SDR
+    requirements: [Three months of outbound calling]
+  - id: senior-sdr
+    title: Senior SDR
+    requirements: [A year as an SDR]
+    kpis:
+      - name: Net ARR pipeline generated
+        definition: New annual recurring revenue in qualified opportunities
+        target: set per territory each quarter
+        unit: EUR
+        cadence: quarterly
+  - id: team-lead
+    title: SDR team lead
+    reports_to: account-executive
+    responsibilities:
+      - area: Team
+        items: [Coach the SDRs]
+"""
+
+
+@pytest.fixture
+def family(make_playbook: MakePlaybook) -> Playbook:
+    return load_playbook(make_playbook({"roles/sdr.yml": VALID_PLAYBOOK["roles/sdr.yml"] + LEVELS}))
+
+
+def test_role_levels_are_read_in_order(family: Playbook) -> None:
+    assert [level.title for level in family.roles["sdr"].levels] == [
+        "SDR",
+        "Senior SDR",
+        "SDR team lead",
+    ]
+
+
+def test_role_requirements_are_read(family: Playbook) -> None:
+    assert family.roles["sdr"].requirements == ("Fluent English",)
+
+
+def test_a_level_holds_the_requirements_of_the_role_and_of_every_level_before(
+    family: Playbook,
+) -> None:
+    assert family.roles["sdr"].at_level("senior-sdr").requirements == (
+        "Fluent English",
+        "Three months of outbound calling",
+        "A year as an SDR",
+    )
+
+
+def test_a_level_holds_the_kpis_of_the_role_and_of_every_level_before(family: Playbook) -> None:
+    kpis = family.roles["sdr"].at_level("team-lead").kpis
+    assert [kpi.name for kpi in kpis] == ["Qualified leads", "Net ARR pipeline generated"]
+
+
+def test_a_level_adds_its_responsibilities_after_the_roles(family: Playbook) -> None:
+    groups = family.roles["sdr"].at_level("team-lead").responsibilities
+    assert [group.area for group in groups] == ["Prospecting", "Team"]
+
+
+def test_a_level_reports_to_the_roles_manager_unless_it_names_its_own(family: Playbook) -> None:
+    sdr = family.roles["sdr"]
+    assert sdr.at_level("senior-sdr").reports_to == "sales-manager"
+    assert sdr.at_level("team-lead").reports_to == "account-executive"
+
+
+def test_kpi_target_may_be_text(family: Playbook) -> None:
+    kpi = family.roles["sdr"].levels[1].kpis[0]
+    assert kpi.target == "set per territory each quarter"
+
+
+def test_kpi_target_may_be_left_out(make_playbook: MakePlaybook) -> None:
+    kpi = """\
+kpis:
+  - name: Pipeline
+    definition: Open pipeline
+    unit: EUR
+    cadence: monthly
+"""
+    role = load_playbook(make_playbook({"roles/sdr.yml": VALID_PLAYBOOK["roles/sdr.yml"] + kpi}))
+    assert role.roles["sdr"].kpis[0].target is None
+
+
+def test_career_path_takes_role_ids_and_steps_with_a_condition(make_playbook: MakePlaybook) -> None:
+    steps = """\
+career_path:
+  - sales-manager
+  - to: account-executive
+    when: two quarters above 110 % of the pipeline target
+"""
+    root = make_playbook({"roles/sdr.yml": VALID_PLAYBOOK["roles/sdr.yml"] + steps})
+    sdr = load_playbook(root).roles["sdr"]
+    assert [(step.to, step.condition) for step in sdr.career_path] == [
+        ("sales-manager", ""),
+        ("account-executive", "two quarters above 110 % of the pipeline target"),
+    ]
+
+
+def test_career_sources_count_steps_with_a_condition(make_playbook: MakePlaybook) -> None:
+    steps = "career_path:\n  - to: account-executive\n    when: after a year\n"
+    root = make_playbook({"roles/sdr.yml": VALID_PLAYBOOK["roles/sdr.yml"] + steps})
+    playbook = load_playbook(root)
+    assert playbook.career_sources("account-executive") == [playbook.roles["sdr"]]

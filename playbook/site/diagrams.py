@@ -72,10 +72,9 @@ def career_path(playbook: Playbook, role: Role) -> str:
             f"  {_node(source)}",
             f"  {mermaid_id('r', source.id)} --> {mermaid_id('r', role.id)}",
         ]
-    for target_id in role.career_path:
-        target = playbook.roles[target_id]
+    for step in role.career_path:
         lines += [
-            f"  {_node(target)}",
-            f"  {mermaid_id('r', role.id)} --> {mermaid_id('r', target_id)}",
+            f"  {_node(playbook.roles[step.to])}",
+            f"  {mermaid_id('r', role.id)} --> {mermaid_id('r', step.to)}",
         ]
     return fence("mermaid", "\n".join(lines))

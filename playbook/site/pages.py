@@ -7,11 +7,12 @@ Paths are relative to the docs folder; links between pages are relative
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from ..model import Checklist, Playbook, Role
+from ..model import KPI, Checklist, Level, Playbook, Role
 from ..recording import checklist_version
 from ..schedule import describe_duration
 from ..status import Summary, units
@@ -224,18 +225,17 @@ def role_page(playbook: Playbook, role: Role) -> str:
     out.append("## Responsibilities\n\n")
     for group in role.responsibilities:
         out.append(f"### {text(group.area)}\n\n{bullets(group.items)}\n")
+    if role.requirements:
+        out.append("## Requirements\n\n" + bullets(role.requirements) + "\n")
     if role.kpis:
         out.append("## KPIs\n\n")
         rows = [
-            (
-                f"**{cell(k.name)}**",
-                cell(k.definition),
-                cell(f"{k.target} {k.unit}"),
-                cell(k.cadence),
-            )
+            (f"**{cell(k.name)}**", cell(k.definition), cell(_target(k)), cell(k.cadence))
             for k in role.kpis
         ]
         out.append(table(["KPI", "Definition", "Target", "Measured"], rows) + "\n")
+    if role.levels:
+        out.append(_levels(playbook, role, page))
     out.append(_handoffs(playbook, role, page))
     if role.tools or role.skills:
         out.append("## Tools and skills\n\n")
@@ -264,8 +264,64 @@ def role_page(playbook: Playbook, role: Role) -> str:
     if role.career_path or playbook.career_sources(role.id):
         out.append("## Career path\n\n" + diagrams.career_path(playbook, role) + "\n")
         if role.career_path:
-            out.append("Next steps: " + _roles(playbook, role.career_path, page) + ".\n")
+            out.append("Next steps:\n\n")
+            for step in role.career_path:
+                when = f" — when {text(step.condition)}" if step.condition else ""
+                out.append(f"- {_role_link(playbook, step.to, page)}{when}\n")
     return "".join(out)
+
+
+# A number or a range ("20-25") takes the unit after it; words are shown as written.
+_NUMERIC_TARGET = re.compile(r"[0-9][0-9.,\s–-]*")
+
+
+def _target(kpi: KPI) -> str:
+    if kpi.target is None:
+        return "—"
+    if isinstance(kpi.target, str) and not _NUMERIC_TARGET.fullmatch(kpi.target):
+        return f"{kpi.target} ({kpi.unit})"
+    return f"{kpi.target} {kpi.unit}"
+
+
+def _levels(playbook: Playbook, role: Role, page: str) -> str:
+    """The levels side by side: one column each, with what each adds to the one before."""
+
+    def lines(values: list[str]) -> str:
+        return "<br>".join(values) or "—"
+
+    def added(level: Level) -> list[str]:
+        return [
+            lines(
+                [
+                    f"**{cell(g.area)}:**<br>" + lines([cell(item) for item in g.items])
+                    for g in level.responsibilities
+                ]
+            ),
+            lines([cell(r) for r in level.requirements]),
+            lines([f"{cell(k.name)} ({cell(_target(k))})" for k in level.kpis]),
+        ]
+
+    columns = [added(level) for level in role.levels]
+    rows = [
+        ["**In short**", *(cell(level.summary) or "—" for level in role.levels)],
+        *(
+            [f"**{name}**", *(column[r] for column in columns)]
+            for r, name in enumerate(["Adds responsibilities", "Adds requirements", "Adds KPIs"])
+        ),
+        [
+            "**Reports to**",
+            *(
+                _role_link(playbook, manager, page) if manager else "—"
+                for manager in (role.at_level(level.id).reports_to for level in role.levels)
+            ),
+        ],
+    ]
+    headers = ["", *(cell(level.title) for level in role.levels)]
+    return (
+        "## Levels\n\n"
+        "Each level holds everything of the role and of the levels before it, plus what its "
+        "column adds.\n\n" + table(headers, rows) + "\n"
+    )
 
 
 def _handoffs(playbook: Playbook, role: Role, page: str) -> str:
