@@ -214,6 +214,8 @@ def validate() -> None:
     started = time.perf_counter()
     playbook = load_playbook(playbook_root())
     seconds = time.perf_counter() - started
+    for warning in playbook.warnings:
+        click.secho(f"warning: {warning.render()}", fg="yellow", err=True)
     click.echo(
         f"OK: {len(playbook.roles)} roles and {len(playbook.checklists)} checklists "
         f"checked in {seconds:.2f} s."
@@ -559,19 +561,24 @@ def audit() -> None:
     """Check the records against git history; exit 1 on any finding.
 
     Finds records added together with other files, edited by hand after they
-    were recorded, dated after their commit, naming unknown checklists or
-    items, not committed, or not readable.
+    were recorded, dated after their commit, naming checklists, teams, people
+    or items that do not exist (or were renamed), marked done without their
+    required items or metrics, not committed, or not readable. Amendments
+    (`check --amend`) are listed, not counted as findings.
 
     \b
     Example:
       playbook audit
     """
-    from .audit import audit as run_audit
+    from .audit import audit_report
 
-    findings = run_audit(playbook_root())
-    if findings:
-        raise PlaybookError(findings)
-    click.echo("OK: every record was committed on its own and is unchanged since.")
+    report = audit_report(playbook_root())
+    for amendment in report.amendments:
+        click.echo(amendment.describe(), err=bool(report.findings))
+    if report.findings:
+        raise PlaybookError(report.findings)
+    amended = f" ({len(report.amendments)} amended on purpose)" if report.amendments else ""
+    click.echo(f"OK: every record was committed on its own and is unchanged since{amended}.")
 
 
 @main.command()

@@ -219,6 +219,11 @@ def test_a_half_year_of_weekly_reviews(team: Team) -> None:
     )
     assert git(team.root, "log", "-1", "--format=%s").startswith("Amend ")
     assert "amended" in team.history(WEEKLY, "warsaw")["2026-02-02"]
+    audit = team.ok("audit")
+    assert (
+        "logs/weekly-pipeline/warsaw/2026-02-02.yml: amended by Katarzyna Wiśniewska" in audit.out
+    )
+    assert "(1 amended on purpose)" in audit.out
     team.agree()
 
     # From mid-February the review moves to Thursdays, and moves off public holidays.
