@@ -32,8 +32,12 @@ NUMBERS = {
 WEEKDAYS_MO_FR = "MO,TU,WE,TH,FR"
 
 
-class PhraseError(ValueError):
-    """A phrase that is not understood or not complete; `hint` says what would be."""
+class CadenceError(ValueError):
+    """A cadence that cannot be understood; the message says what would be.
+
+    `hint` is set when the fix is specific to the mistake; otherwise the caller
+    shows its general list of accepted cadences.
+    """
 
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)
@@ -77,12 +81,12 @@ def read_time(phrase: str) -> tuple[str, time]:
     hour, minute, suffix = int(match[1]), int(match[2] or 0), match[3]
     if suffix in ("am", "pm"):
         if not 1 <= hour <= 12:
-            raise PhraseError(
+            raise CadenceError(
                 f"{match[0].strip()!r} is not a time of day", "write e.g. 9am or 4:30 pm"
             )
         hour = hour % 12 + (12 if suffix == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise PhraseError(
+        raise CadenceError(
             f"{match[0].strip()[3:]} is not a time of day", "write e.g. 09:00 or 16:30"
         )
     return phrase[: match.start()], time(hour, minute)
@@ -96,7 +100,7 @@ def read_start(phrase: str) -> tuple[str, date | None]:
     try:
         start = date.fromisoformat(match[1])
     except ValueError:
-        raise PhraseError(f"{match[1]} is not a date", "write it as YYYY-MM-DD") from None
+        raise CadenceError(f"{match[1]} is not a date", "write it as YYYY-MM-DD") from None
     return (phrase[: match.start()] + phrase[match.end() :]).strip(), start
 
 
@@ -123,19 +127,19 @@ def compile_phrase(text: str, start: date | None = None) -> Phrase:
     phrase, at = read_time(normalise(text))
     phrase, said_start = read_start(phrase)
     if said_start and start and said_start != start:
-        raise PhraseError(
+        raise CadenceError(
             f"the cadence says it starts on {said_start} but starts: says {start}",
             "keep one of the two",
         )
     start = said_start or start
     rule, working = _rule(phrase, start)
     if rule is None:
-        raise PhraseError(f"cannot understand the cadence {text!r}", suggest(phrase))
+        raise CadenceError(f"cannot understand the cadence {text!r}", suggest(phrase))
     return Phrase(rule, at, start, working)
 
 
-def _needs_start(what: str, example: str) -> PhraseError:
-    return PhraseError(
+def _needs_start(what: str, example: str) -> CadenceError:
+    return CadenceError(
         f"{what} needs a day to count from",
         f"add `starts: YYYY-MM-DD` to the checklist, or say the day, e.g. '{example}'",
     )
@@ -306,6 +310,6 @@ def suggest(phrase: str) -> str:
     example = PHRASE_EXAMPLES[known.index(close[0])]
     try:  # the examples compile: no suggestion is ever asked for here
         rule = _rule(read_start(read_time(normalise(example))[0])[0], date(2026, 1, 5))[0] or ""
-    except PhraseError:
+    except CadenceError:
         rule = ""
     return f"did you mean '{example}'" + (f" ({rule})?" if rule else "?")

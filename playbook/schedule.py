@@ -25,7 +25,7 @@ from .phrases import (
     QUARTER_LAST_MONTHS,
     WEEKDAY_CODES,
     WEEKDAYS,
-    PhraseError,
+    CadenceError,
     clamped_day,
     compile_phrase,
 )
@@ -35,18 +35,6 @@ ONCE_PER_PERSON = "once per person"
 # and any tracking_since or old occurrence is reachable; dateutil caches what it expands.
 ANCHOR = date(2000, 1, 3)
 ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
-
-
-class CadenceError(ValueError):
-    """A cadence that cannot be understood; the message says what would be.
-
-    `hint` is set when the fix is specific to the mistake; otherwise the caller
-    shows its general list of accepted cadences.
-    """
-
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -170,10 +158,7 @@ def parse_cadence(text: str, starts: date | None = None) -> Cadence:
     if phrase.startswith(("rrule:", "freq=")):
         cadence = _raw_rule(text, starts)
     else:
-        try:
-            compiled = compile_phrase(text, starts)
-        except PhraseError as exc:
-            raise CadenceError(str(exc), exc.hint) from None
+        compiled = compile_phrase(text, starts)
         cadence = Cadence(
             text,
             _explicit(compiled.rule, compiled.start),

@@ -8,14 +8,13 @@ Each test is one of issue 7's findings, written as the behaviour that must hold.
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from playbook.errors import PlaybookError
-from playbook.recording import CheckRequest, Outcome, record_completion
+from playbook.recording import CheckRequest
 from playbook.records import git_blob_id
 
 from .gitfixtures import (  # noqa: F401
@@ -28,26 +27,10 @@ from .gitfixtures import (  # noqa: F401
     repo_state,
     write_playbook,
 )
+from .test_records import LAST_MONDAY, NOW, record, weekly
 
-NOW = at("2026-11-23", "10:00")
-LAST_MONDAY = date(2026, 11, 16)
 PATH = "logs/weekly-pipeline/warsaw/2026-11-16.yml"
 KATARZYNA = "Katarzyna Wiśniewska <katarzyna@example.com>"
-
-
-def weekly(**changes: object) -> CheckRequest:
-    request = CheckRequest(
-        checklist=WEEKLY,
-        team="warsaw",
-        occurrence=LAST_MONDAY,
-        all_items=True,
-        metrics={"new-leads": "12"},
-    )
-    return dataclasses.replace(request, **changes)  # type: ignore[arg-type]
-
-
-def record(root: Path, request: CheckRequest, now: datetime = NOW) -> Outcome:
-    return record_completion(root, request, now=now)
 
 
 # --- a complete record is never replaced without --amend --------------------------------
