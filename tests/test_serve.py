@@ -286,6 +286,13 @@ def test_the_static_form_gives_a_command_that_records_the_same_thing(
     assert record["by"] == "Anna Kowalska <anna@example.com>"
 
 
+def _static_site_on_github(repo: Path, tmp_path: Path) -> Path:
+    """The sample built as a static site whose repository is on GitHub."""
+    config = repo / "mkdocs.yml"
+    config.write_text(config.read_text() + "repo_url: https://github.com/northwind/playbook\n")
+    return build(config, tmp_path / "site")
+
+
 def test_the_static_form_links_to_githubs_new_file_page_with_a_valid_record(
     repo: Path, page: Any, tmp_path: Path
 ) -> None:
@@ -293,9 +300,7 @@ def test_the_static_form_links_to_githubs_new_file_page_with_a_valid_record(
 
     from playbook.records import parse_record
 
-    config = repo / "mkdocs.yml"
-    config.write_text(config.read_text() + "repo_url: https://github.com/northwind/playbook\n")
-    site = build(config, tmp_path / "site")
+    site = _static_site_on_github(repo, tmp_path)
     with serve(site) as url:
         page.goto(url + PAGE)
         _fill_form(page)
@@ -435,9 +440,7 @@ def test_the_static_form_records_a_skipped_required_item_as_done_like_the_engine
 
     from playbook.records import parse_record
 
-    config = repo / "mkdocs.yml"
-    config.write_text(config.read_text() + "repo_url: https://github.com/northwind/playbook\n")
-    site = build(config, tmp_path / "site")
+    site = _static_site_on_github(repo, tmp_path)
     with serve(site) as url:
         page.goto(url + PAGE)
         _fill_skipped_required(page)
