@@ -121,25 +121,25 @@ def units(playbook: Playbook, checklist: Checklist) -> list[Unit]:
 
 
 @cache
-def _holidays(country: str, year: int) -> dict[date, str]:
+def _calendar(country: str, year: int) -> tuple[dict[date, str], frozenset[date]]:
+    """A country's public holidays in a year, and its weekend days that are working days
+    (the substitute days VN, HU and CN declare): one lookup in `holidays` for both."""
     import holidays  # imported on first use: ~35 ms
-
-    try:
-        return dict(holidays.country_holidays(country, years=year))
-    except NotImplementedError:
-        return {}
-
-
-@cache
-def _workdays(country: str, year: int) -> frozenset[date]:
-    """Weekend days that are working days (substitute days VN, HU and CN declare)."""
-    import holidays
 
     try:
         found = holidays.country_holidays(country, years=year)
     except NotImplementedError:
-        return frozenset()
-    return frozenset(day for day in getattr(found, "weekend_workdays", ()) if day.year == year)
+        return {}, frozenset()
+    workdays = frozenset(d for d in getattr(found, "weekend_workdays", ()) if d.year == year)
+    return dict(found), workdays
+
+
+def _holidays(country: str, year: int) -> dict[date, str]:
+    return _calendar(country, year)[0]
+
+
+def _workdays(country: str, year: int) -> frozenset[date]:
+    return _calendar(country, year)[1]
 
 
 def _working_day(day: date, country: str) -> bool:
