@@ -454,13 +454,18 @@ def test_the_static_form_records_a_skipped_required_item_as_done_like_the_engine
 
 def _choose_recorded(page: Any, url: str, occurrence: str, text: str) -> None:
     """Open the page once the server has rebuilt with the record, and choose its occurrence."""
+    from playwright.sync_api import Error as BrowserError
+
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:  # the server rebuilds after the record lands
-        page.goto(url + PAGE)
-        page.locator(".playbook-form").wait_for()
-        page.locator("select[name=occurrence]").select_option(occurrence)
-        if text in page.locator(".playbook-existing").inner_text():
-            return
+        try:
+            page.goto(url + PAGE)
+            page.locator(".playbook-form").wait_for()
+            page.locator("select[name=occurrence]").select_option(occurrence)
+            if text in page.locator(".playbook-existing").inner_text():
+                return
+        except BrowserError:
+            pass  # the rebuild's live reload navigated the page meanwhile: look again
         time.sleep(0.5)
     pytest.fail(f"the form never said {text!r}")
 
