@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ teams:
 """
 PREVIEW = "api/records/preview"
 XSS = "<img src=x onerror=alert(1)>"
+SERVER_LOGS: dict[str, Path] = {}  # each running server's log, shown when a test fails
 
 
 def _git(root: Path, *args: str) -> str:
@@ -85,6 +86,7 @@ def server(repo: Path, server_log: Path) -> Iterator[str]:
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
     )
     url = f"http://127.0.0.1:{port}/"
+    SERVER_LOGS[url] = server_log
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -241,12 +243,9 @@ def test_a_note_with_html_renders_as_text_when_served_and_built(
     assert status == 201
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # the server rebuilds after the record lands
-        page.goto(server + PAGE)
-        if XSS in page.locator("article").inner_text():
-            break
-        time.sleep(0.5)
+    _open_rebuilt(
+        page, server, "onerror=alert(1)", lambda: XSS in page.locator("article").inner_text()
+    )
     shown = page.evaluate(
         "([text]) => [...document.querySelectorAll('td')].filter(td => td.textContent.includes(text)).length",
         [XSS],
@@ -452,22 +451,46 @@ def test_the_static_form_records_a_skipped_required_item_as_done_like_the_engine
     assert record.complete
 
 
-def _choose_recorded(page: Any, url: str, occurrence: str, text: str) -> None:
-    """Open the page once the server has rebuilt with the record, and choose its occurrence."""
+REBUILD_SECONDS = 120  # a loaded two-core CI machine rebuilds the sample in well under this
+
+
+def _open_rebuilt(page: Any, url: str, needle: str, ready: Callable[[], bool]) -> None:
+    """Open the checklist page once the server's rebuild carries `needle`, until `ready()`.
+
+    The served HTML is polled first, so the browser only loads a finished rebuild;
+    a live reload that still navigates the page meanwhile is retried, not a failure.
+    """
     from playwright.sync_api import Error as BrowserError
 
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:  # the server rebuilds after the record lands
+    deadline = time.monotonic() + REBUILD_SECONDS
+    while needle not in urllib.request.urlopen(url + PAGE).read().decode():
+        if time.monotonic() > deadline:
+            pytest.fail(f"the served page never carried {needle!r}:\n{_server_log_tail(url)}")
+        time.sleep(0.3)
+    while time.monotonic() < deadline:
         try:
             page.goto(url + PAGE)
-            page.locator(".playbook-form").wait_for()
-            page.locator("select[name=occurrence]").select_option(occurrence)
-            if text in page.locator(".playbook-existing").inner_text():
+            if ready():
                 return
         except BrowserError:
-            pass  # the rebuild's live reload navigated the page meanwhile: look again
-        time.sleep(0.5)
-    pytest.fail(f"the form never said {text!r}")
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"the page never became ready:\n{_server_log_tail(url)}")
+
+
+def _server_log_tail(url: str) -> str:
+    return SERVER_LOGS[url].read_text(errors="replace")[-3000:]
+
+
+def _choose_recorded(page: Any, url: str, occurrence: str, text: str) -> None:
+    """Open the page once the server has rebuilt with the record, and choose its occurrence."""
+
+    def chosen() -> bool:
+        page.locator(".playbook-form").wait_for(timeout=5000)
+        page.locator("select[name=occurrence]").select_option(occurrence, timeout=5000)
+        return text in page.locator(".playbook-existing").inner_text(timeout=5000)
+
+    _open_rebuilt(page, url, '"state"', chosen)  # the spec names an existing record's state
 
 
 def test_an_occurrence_recorded_done_is_replaced_only_by_an_explicit_confirmation(
