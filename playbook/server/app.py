@@ -217,7 +217,7 @@ class TeamServer:
         return Caller(user, session.csrf, "session", token) if user else None
 
     def _address(self, environ: dict[str, Any]) -> str:
-        return environ.get("REMOTE_ADDR", "")
+        return self.proxies.client(environ)
 
     def _secure(self, environ: dict[str, Any]) -> bool:
         return self.proxies.https(environ)

@@ -132,8 +132,15 @@ def serve_team(options: Options) -> None:
     remote = Remote(root, options.push) if options.push else None
     site = SiteBuilder(root / "mkdocs.yml", Path(repo.git_dir) / "playbook" / "server-site")
     app = TeamServer(root, users, site, remote, options.trusted_proxies)
+    # The app itself decides which proxy headers to believe (TrustedProxies), for any
+    # number of proxies; waitress's own check knows one address only.
     server = create_server(
-        app, host=options.host, port=options.port, threads=options.threads, ident="playbook"
+        app,
+        host=options.host,
+        port=options.port,
+        threads=options.threads,
+        ident="playbook",
+        clear_untrusted_proxy_headers=False,
     )
     stop = threading.Event()
     threading.Thread(target=site.run, name="builder", daemon=True).start()

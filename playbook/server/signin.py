@@ -156,27 +156,31 @@ class TrustedProxies:
     def __init__(self, addresses: tuple[str, ...]) -> None:
         self.networks = [ip_network(a, strict=False) for a in addresses]
 
-    def user_id(self, environ: dict[str, Any]) -> str | None:
-        if not self.networks or PROXY_USER_HEADER not in environ:
-            return None
+    def trusted(self, environ: dict[str, Any]) -> bool:
+        """Whether the request comes straight from one of the proxies."""
         try:
             peer = ip_address(environ.get("REMOTE_ADDR", ""))
         except ValueError:
-            return None
-        if not any(peer in network for network in self.networks):
+            return False
+        return any(peer in network for network in self.networks)
+
+    def user_id(self, environ: dict[str, Any]) -> str | None:
+        if PROXY_USER_HEADER not in environ or not self.trusted(environ):
             return None
         return environ[PROXY_USER_HEADER].strip() or None
+
+    def client(self, environ: dict[str, Any]) -> str:
+        """The client's address: the proxy's last X-Forwarded-For hop when the proxy is trusted."""
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded and self.trusted(environ):
+            return forwarded.split(",")[-1].strip()
+        return environ.get("REMOTE_ADDR", "")
 
     def https(self, environ: dict[str, Any]) -> bool:
         """Behind HTTPS: the request itself, or a trusted proxy saying it terminated TLS."""
         if environ.get("wsgi.url_scheme") == "https":
             return True
-        try:
-            peer = ip_address(environ.get("REMOTE_ADDR", ""))
-        except ValueError:
-            return False
-        trusted = any(peer in network for network in self.networks)
-        return trusted and environ.get("HTTP_X_FORWARDED_PROTO", "") == "https"
+        return self.trusted(environ) and environ.get("HTTP_X_FORWARDED_PROTO", "") == "https"
 
 
 def cookie_header(name: str, value: str, secure: bool, max_age: int | None = None) -> str:
