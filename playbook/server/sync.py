@@ -157,6 +157,7 @@ class Remote:
             tip = base
             for commit in filter(None, local.splitlines()):
                 tip = self._replay_one(commit, tip)
+            self._git("update-index", "-q", "--refresh", check=False)
             self._git("read-tree", "-m", "-u", head, tip)
             self._git(
                 "update-ref", "-m", f"playbook: replayed onto {self.remote}", "HEAD", tip, head
