@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -90,11 +91,17 @@ def recover(root: Path) -> None:
             subprocess.run(["git", "clean", "--quiet", "-f", "--", LOGS_DIR], cwd=top, check=True)
 
 
-def _every(seconds: float, stop: threading.Event, action, name: str) -> threading.Thread:  # type: ignore[no-untyped-def]
+def _every(  # type: ignore[no-untyped-def]
+    seconds: float, stop: threading.Event, action, name: str, at_once: bool = False
+) -> threading.Thread:
     def loop() -> None:
-        while not stop.wait(seconds):
+        first = at_once
+        while first or not stop.wait(seconds):
+            first = False
             try:
                 action()
+            except PlaybookError as exc:
+                log.error(f"{name}: {exc}")
             except Exception:  # a background chore must not end the server
                 log.exception(f"{name} failed")
 
@@ -103,7 +110,8 @@ def _every(seconds: float, stop: threading.Event, action, name: str) -> threadin
     return thread
 
 
-def _reminder_chore(root: Path, reminders: Reminders) -> callable:  # type: ignore[valid-type]
+def _reminder_chore(root: Path, reminders: Reminders) -> Callable[[], None]:
+    """Once a day, at the first check after `reminders.at`."""
     last_day: list[object] = [None]
 
     def chore() -> None:
@@ -154,7 +162,7 @@ def serve_team(options: Options) -> None:
 
         _every(options.pull_every, stop, pull, "pull")
     if options.reminders:
-        _every(30.0, stop, _reminder_chore(root, options.reminders), "reminders")
+        _every(30.0, stop, _reminder_chore(root, options.reminders), "reminders", at_once=True)
     address = f"http://{server.effective_host}:{server.effective_port}/"
     options.started.append(address)
     log.info(f"serving {load_playbook(root).title} on {address} (users from {options.users})")
