@@ -149,9 +149,9 @@ class TeamServer:
             return self.api(environ, start_response, path, method)
         caller = self.page_caller(environ)
         if caller is None:
-            target = quote(
-                path + ("?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else "")
-            )
+            query = "?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else ""
+            # A manager opening the site lands on their reviews; a link keeps where it pointed.
+            target = quote(HOME if path == "/" else path + query)
             return self.redirect(start_response, f"/login?next={target}")
         environ["playbook.user"] = caller.user.id
         if method not in ("GET", "HEAD"):
@@ -226,13 +226,16 @@ class TeamServer:
         secure = self._secure(environ)
         if environ.get("REQUEST_METHOD") != "POST":
             query = parse_qs(environ.get("QUERY_STRING", ""))
-            return self._login_form(start_response, secure, _local(query.get("next", [HOME])[0]))
+            return self._login_form(
+                environ, start_response, secure, _local(query.get("next", [HOME])[0])
+            )
         form = _form(environ)
         user_id, password = form.get("user", ""), form.get("password", "")
         next_path = _local(form.get("next", HOME))
         login_token = cookies(environ).get(LOGIN_COOKIE, "")
         if not login_token or not hmac.compare_digest(login_token, form.get("csrf", "")):
             return self._login_form(
+                environ,
                 start_response,
                 secure,
                 next_path,
@@ -243,6 +246,7 @@ class TeamServer:
         wait = self.failures.wait(address, user_id)
         if wait:
             return self._login_form(
+                environ,
                 start_response,
                 secure,
                 next_path,
@@ -256,6 +260,7 @@ class TeamServer:
             self.failures.fail(address, user_id)
             log.warning(f"failed sign-in for {user_id!r} from {address}")
             return self._login_form(
+                environ,
                 start_response,
                 secure,
                 next_path,
@@ -274,6 +279,7 @@ class TeamServer:
 
     def _login_form(
         self,
+        environ: dict[str, Any],
         start_response: StartResponse,
         secure: bool,
         next_path: str,
@@ -282,7 +288,11 @@ class TeamServer:
         user_id: str = "",
         *extra: tuple[str, str],
     ) -> list[bytes]:
-        csrf = secrets.token_urlsafe(24)
+        # One token per browser until it signs in: a second login page (another tab, a
+        # favicon request sent to sign-in) must not invalidate the form of the first.
+        csrf = cookies(environ).get(LOGIN_COOKIE, "")
+        if len(csrf) < 32:
+            csrf = secrets.token_urlsafe(24)
         page = views.login_page(self.title, csrf, next_path, message, user_id)
         cookie = ("Set-Cookie", cookie_header(LOGIN_COOKIE, csrf, secure))
         return self.html(start_response, status, page, cookie, *extra)
@@ -466,9 +476,11 @@ class TeamServer:
         page = views.in_site_shell(shell, f"My reviews · {self.title}", body)
         # The shell's links are relative to the home page; /my/ is one folder down.
         page = page.replace("<head>", '<head><base href="/">', 1)
-        return self.html(
-            start_response, "200 OK", views.personalise(page, caller.user, caller.csrf)
-        )
+        return self.html(start_response, "200 OK", self.personalise(page, caller))
+
+    def personalise(self, html: str, caller: Caller) -> str:
+        units = views.recordable_units(load_playbook(self.root), caller.user)
+        return views.personalise(html, caller.user, caller.csrf, units)
 
     def site_file(self, start_response: StartResponse, path: str, caller: Caller) -> list[bytes]:
         built = self.site.current
@@ -490,7 +502,7 @@ class TeamServer:
         content = target.read_bytes()
         kind = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if kind == "text/html":
-            text = views.personalise(content.decode("utf-8"), caller.user, caller.csrf)
+            text = self.personalise(content.decode("utf-8"), caller)
             return self.html(start_response, status, text)
         headers = [
             ("Content-Type", kind),

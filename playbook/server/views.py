@@ -111,11 +111,22 @@ def session_bar(user: User, csrf: str) -> str:
     )
 
 
-def personalise(html: str, user: User, csrf: str) -> str:
-    """A built page as this user gets it: the API token to write with, their name, sign-out."""
+def personalise(html: str, user: User, csrf: str, units: tuple[str, ...] | None = None) -> str:
+    """A built page as this user gets it: the API token to write with, their name, sign-out,
+    and (unless they are an admin) the teams and people they may record for."""
     meta = (
         f'<meta name="playbook-api" content="{escape(csrf)}">'
         f'<meta name="playbook-user" content="{escape(user.signature)}">'
     )
+    if units is not None:
+        meta += f'<meta name="playbook-units" content="{escape(" ".join(units))}">'
     html = html.replace("</head>", meta + "</head>", 1)
     return html.replace("</body>", session_bar(user, csrf) + "</body>", 1)
+
+
+def recordable_units(playbook: Playbook, user: User) -> tuple[str, ...] | None:
+    """The unit ids `user` records for (their teams and the people in them); None for all."""
+    if user.admin:
+        return None
+    teams = [playbook.teams[t] for t in user.teams if t in playbook.teams]
+    return tuple(t.id for t in teams) + tuple(p.id for t in teams for p in t.members)
