@@ -1,4 +1,7 @@
-"""The recording API that `playbook serve` adds to the live preview.
+"""The recording API: what `playbook serve` adds to the live preview and `playbook server` serves.
+
+`answer` is the one rule set both use (reading the body, the engine's verdict,
+the 400/409/413/422 problems); the team server adds who is asking around it.
 
 POST /api/records with a JSON body records a checklist through the same
 engine as `playbook check`; POST /api/records/preview takes the same body and
