@@ -278,3 +278,34 @@ def test_kill_9_mid_recording_leaves_no_partial_file_and_the_next_start_pushes(
     finally:
         server.stop()
     _fsck(root, bare)
+
+
+def test_a_record_file_that_never_reached_its_commit_is_discarded_at_start(
+    shared: tuple[Path, Path, Path], env: dict[str, str]
+) -> None:
+    """What a recording killed between its file and its commit leaves: staged, unanswered."""
+    root, bare, users = shared
+    orphan = root / "logs" / CHECKLIST / "warsaw" / "2026-11-23.yml"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_text("checklist: weekly-pipeline-review\n")
+    git(root, "add", "--", str(orphan))
+    (root / ".git" / "index.lock").write_text("")  # and git's own lock, left by the kill
+    with running(root, users, "--push", "origin", env=env) as server:
+        assert git(root, "status", "--porcelain", "-uall") == ""
+        assert "discarding a recording that never reached its commit" in server.log.read_text()
+        assert record_as(server.url, "anna", "warsaw", "2026-11-23").status == 201
+    _fsck(root, bare)
+
+
+def test_a_clone_with_changes_that_are_not_records_is_refused_at_start(
+    shared: tuple[Path, Path, Path], env: dict[str, str]
+) -> None:
+    root, _, users = shared
+    (root / "playbook.yml").write_text((root / "playbook.yml").read_text() + "\n# edited\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "playbook", "server", "--users", str(users), "--port", "0"],
+        cwd=root, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "the server's clone has changes that are not records" in done.stderr
+    assert "Traceback" not in done.stderr

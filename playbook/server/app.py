@@ -256,7 +256,7 @@ class TeamServer:
                 ("Retry-After", str(wait)),
             )
         user = self.users.get(user_id)
-        if user is None or not self.passwords.check(user, password):
+        if not self.passwords.check(user, password) or user is None:
             self.failures.fail(address, user_id)
             log.warning(f"failed sign-in for {user_id!r} from {address}")
             return self._login_form(
@@ -324,7 +324,7 @@ class TeamServer:
         if wait:
             return None, "429 Too Many Requests", f"too many failed sign-ins: wait {wait} s"
         user = self.users.get(user_id)
-        if user is None or not self.passwords.check(user, password):
+        if not self.passwords.check(user, password) or user is None:
             self.failures.fail(address, user_id)
             log.warning(f"failed Basic sign-in for {user_id!r} from {address}")
             return None, "401 Unauthorized", "wrong user id or password"

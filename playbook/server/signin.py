@@ -21,7 +21,7 @@ from http.cookies import CookieError, SimpleCookie
 from ipaddress import ip_address, ip_network
 from typing import Any
 
-from .users import User
+from .users import User, hash_password, verify_password
 
 SESSION_COOKIE = "playbook_session"
 LOGIN_COOKIE = "playbook_login"  # the login form's own CSRF token (double submit)
@@ -112,8 +112,15 @@ class Passwords:
         self._pepper = secrets.token_bytes(32)
         self._known: set[bytes] = set()
         self._lock = threading.Lock()
+        self._dummy = ""
 
-    def check(self, user: User, password: str) -> bool:
+    def check(self, user: User | None, password: str) -> bool:
+        """Whether `password` is `user`'s; an unknown user costs as much as a known one."""
+        if user is None:
+            if not self._dummy:
+                self._dummy = hash_password(secrets.token_urlsafe(16))
+            verify_password(self._dummy, password)
+            return False
         key = hmac.new(
             self._pepper, f"{user.id}\0{user.password}\0{password}".encode(), hashlib.sha256
         ).digest()

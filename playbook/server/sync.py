@@ -50,7 +50,13 @@ class Remote:
         self.repo = open_repository(root)
         self.top = Path(self.repo.working_tree_dir or root)
         self.remote = remote
-        self.branch = self._git("symbolic-ref", "--short", "HEAD")
+        self.branch = self._git("symbolic-ref", "--short", "-q", "HEAD", check=False)
+        if not self.branch:
+            raise PlaybookError.at(
+                self.top,
+                "HEAD is detached, so there is no branch to push records to",
+                "check out the branch the server records on, e.g. `git switch main`",
+            )
         self.tracking = f"refs/remotes/{remote}/{self.branch}"
         self.state = SyncState()
         self.lock = threading.Lock()  # one push or pull at a time; recording never waits on it
