@@ -19,6 +19,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 log = logging.getLogger("playbook.server")
+QUIET = 0.5  # seconds without a new request before a build starts
+QUIET_MAX = 10.0
+BUILD_NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class SiteBuilder:
         self._done = threading.Condition()
         self._generation = 0
         self._stopping = False
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[str] | None = None
 
     def request(self) -> None:
         """Ask for a build; several asks while one runs make one more build, not several."""
@@ -50,11 +55,26 @@ class SiteBuilder:
         while not self._stopping:
             if not self._wanted.wait(timeout=0.5):
                 continue
+            # A burst of recordings makes one build once it is over (or QUIET_MAX at most).
+            first = time.monotonic()
+            while self._wanted.is_set() and time.monotonic() - first < QUIET_MAX:
+                self._wanted.clear()
+                time.sleep(QUIET)
             self._wanted.clear()
             self.build_once()
 
     def stop(self) -> None:
-        self._stopping = True
+        """No more builds; a build in progress is ended (its folder never becomes current)."""
+        with self._lock:
+            self._stopping = True
+            process = self._process
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
     def build_once(self) -> Built | None:
         self.building = True
@@ -63,13 +83,24 @@ class SiteBuilder:
         started = time.perf_counter()
         command = [sys.executable, "-m", "playbook", "build", "-f", str(self.config_file)]
         command += ["--site-dir", str(target)]
+        with self._lock:
+            if self._stopping:
+                return None
+            self._process = subprocess.Popen(
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            )
+            if hasattr(os, "setpriority"):
+                # Background work: recordings and page requests come first for the CPU.
+                os.setpriority(os.PRIO_PROCESS, self._process.pid, BUILD_NICENESS)
         try:
-            done = subprocess.run(command, capture_output=True, text=True)
+            out, err = self._process.communicate()
         finally:
             self.building = False
-        if done.returncode != 0:
+        if self._process.returncode != 0 or self._stopping:
             shutil.rmtree(target, ignore_errors=True)
-            self.last_error = (done.stderr.strip() or done.stdout.strip())[-2000:]
+            if self._stopping:
+                return None
+            self.last_error = (err.strip() or out.strip())[-2000:]
             log.error(f"the site did not build; still serving the last one:\n{self.last_error}")
             return None
         built = Built(target, self._generation, datetime.now(UTC), time.perf_counter() - started)

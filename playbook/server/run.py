@@ -13,7 +13,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -51,7 +51,6 @@ class Options:
     pull_every: float = 60.0
     threads: int = 8
     reminders: Reminders | None = None
-    started: list[str] = field(default_factory=list)  # filled with the URL once listening
 
 
 def recover(root: Path) -> None:
@@ -164,7 +163,6 @@ def serve_team(options: Options) -> None:
     if options.reminders:
         _every(30.0, stop, _reminder_chore(root, options.reminders), "reminders", at_once=True)
     address = f"http://{server.effective_host}:{server.effective_port}/"
-    options.started.append(address)
     log.info(f"serving {load_playbook(root).title} on {address} (users from {options.users})")
 
     def on_signal(number: int, frame: object) -> None:
