@@ -62,7 +62,6 @@ class Users:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._stamp: tuple[int, int] | None = None
         self._file = UsersFile.read(path)
         self._stamp = self._stat()
         self._lock = threading.Lock()

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from .. import clock
 from ..errors import PlaybookError
@@ -90,8 +91,12 @@ def recover(root: Path) -> None:
             subprocess.run(["git", "clean", "--quiet", "-f", "--", LOGS_DIR], cwd=top, check=True)
 
 
-def _every(  # type: ignore[no-untyped-def]
-    seconds: float, stop: threading.Event, action, name: str, at_once: bool = False
+def _every(
+    seconds: float,
+    stop: threading.Event,
+    action: Callable[[], object],
+    name: str,
+    at_once: bool = False,
 ) -> threading.Thread:
     def loop() -> None:
         first = at_once
@@ -180,7 +185,7 @@ def serve_team(options: Options) -> None:
     log.info(f"stopped at {datetime.now().astimezone():%H:%M:%S}")
 
 
-def _drain(server, app: TeamServer) -> None:  # type: ignore[no-untyped-def]
+def _drain(server: Any, app: TeamServer) -> None:
     """Stop listening, let the recordings in flight finish and their answers be sent."""
     log.info("stopping: finishing the recordings in flight")
     server.del_channel()
