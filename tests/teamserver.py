@@ -174,8 +174,14 @@ class Server:
 
 
 def start_server(
-    root: Path, users: Path, *options: str, env: Mapping[str, str] | None = None, port: int = 0
+    root: Path,
+    users: Path,
+    *options: str,
+    env: Mapping[str, str] | None = None,
+    port: int = 0,
+    cwd: Path | None = None,
 ) -> Server:
+    """`playbook server` started in `cwd` (default: the playbook's root), once it has built."""
     port = port or free_port()
     log = root.parent / f"server-{port}.log"
     full_env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
@@ -191,7 +197,7 @@ def start_server(
             str(users),
             *list(options),
         ],
-        cwd=root,
+        cwd=cwd or root,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
         env=full_env,

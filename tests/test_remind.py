@@ -182,3 +182,12 @@ def test_the_server_sends_the_reminders_daily_when_configured(
     time.sleep(0.2)
     assert len(inbox.messages) == 2
     assert len(log.read_text().splitlines()) == 4
+
+
+def test_remind_finds_the_playbook_from_a_subfolder(
+    root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(root / "checklists")
+    result = _remind(tmp_path / "reminders.jsonl", None)
+    assert result.exit_code == 0, result.output
+    assert "Would send 2 digests." in result.output

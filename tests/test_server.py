@@ -19,6 +19,7 @@ from .teamserver import (
     DONE_BODY,
     PAGE,
     Client,
+    Reply,
     Server,
     basic,
     git,
@@ -27,6 +28,7 @@ from .teamserver import (
     running,
     start_server,
     team_playbook,
+    with_remote,
     write_users,
 )
 
@@ -337,22 +339,28 @@ def test_a_trusted_proxys_user_header_signs_in_and_https_makes_cookies_secure(
 
 
 def test_sigterm_finishes_the_recording_in_flight(
-    own: tuple[Path, Path], env: dict[str, str]
+    own: tuple[Path, Path], env: dict[str, str], tmp_path: Path
 ) -> None:
     root, users = own
-    server = start_server(root, users, env=env)
-    replies = []
+    bare = with_remote(root, tmp_path / "shared.git")
+    # A slow remote keeps the recording (commit, then push) in flight for a while.
+    git(root, "config", "remote.origin.receivepack", "sleep 2; git-receive-pack")
+    server = start_server(root, users, "--push", "origin", env=env)
+    replies: list[Reply] = []
     thread = threading.Thread(
         target=lambda: replies.append(record_as(server.url, "anna", "warsaw", "2026-03-02"))
     )
     thread.start()
-    server.wait_for(lambda: server.health()["recording"] == 1 or replies, 10, "the recording")
+    server.wait_for(lambda: server.health()["recording"] == 1, 10, "the recording in flight")
     server.process.send_signal(signal.SIGTERM)
     thread.join(30)
     assert server.process.wait(timeout=30) == 0
     assert replies and replies[0].status == 201, replies and replies[0].text
-    assert git(root, "rev-parse", "HEAD") == replies[0].json()["commit"]
+    commit = replies[0].json()["commit"]
+    assert git(root, "rev-parse", "HEAD") == commit
+    assert git(bare, "rev-parse", "main") == commit  # pushed before the server exited
     assert git(root, "status", "--porcelain") == ""
+    assert "stopping: finishing the recordings in flight" in server.log.read_text()
 
 
 def test_users_added_while_running_can_sign_in_without_a_restart(
@@ -377,3 +385,12 @@ def test_users_added_while_running_can_sign_in_without_a_restart(
         )
         changed.write()
         assert Client(server.url).login("carla", "another long one").status == 303
+
+
+def test_the_server_finds_its_playbook_from_a_subfolder(
+    own: tuple[Path, Path], env: dict[str, str]
+) -> None:
+    root, users = own
+    with running(root, users, env=env, cwd=root / "roles") as server:
+        assert record_as(server.url, "anna", "warsaw", "2026-03-16").status == 201
+    assert git(root, "log", "-1", "--format=%an") == "Anna Kowalska"
