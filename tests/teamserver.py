@@ -58,6 +58,9 @@ def manager_name(index: int) -> str:
     return ["Anna Kowalska", "Bernd Weber"][index] if index < 2 else f"Manager {index}"
 
 
+NEWCOMER = "piotr"  # a new SDR in Warsaw, with an onboarding checklist of his own
+
+
 def teams_yaml(count: int) -> str:
     lines = ["tracking_since: 2026-01-05", "teams:"]
     for i in range(count):
@@ -69,6 +72,11 @@ def teams_yaml(count: int) -> str:
             f"      - {{id: {manager_id(i)}, name: {manager_name(i)}, "
             f"email: {manager_id(i)}@northwind.example, role: sales-manager}}",
         ]
+        if i == 0:
+            lines.append(
+                f"      - {{id: {NEWCOMER}, name: Piotr Nowak, email: piotr@northwind.example, "
+                "role: sdr, started: 2026-11-16}"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from .teamserver import (
     DONE_BODY,
+    NEWCOMER,
     PAGE,
     Client,
     Reply,
@@ -121,6 +122,25 @@ def test_another_teams_preview_is_403_too(served: Server, unchanged: None) -> No
     body = {**DONE_BODY, "team": "berlin"}
     reply = Client(served.url).post_json("api/records/preview", body, **basic("anna"))
     assert reply.status == 403
+
+
+def _onboarding(user: str, server: Server) -> Reply:
+    body = {"checklist": "onboarding-sdr", "person": NEWCOMER, "partial": True}
+    return Client(server.url).post_json("api/records", body, **basic(user))
+
+
+def test_another_teams_newcomer_is_403_and_nothing_is_committed(
+    served: Server, unchanged: None
+) -> None:
+    reply = _onboarding("bernd", served)
+    assert reply.status == 403
+    assert reply.json()["error"] == "bernd records for berlin, not for warsaw"
+
+
+def test_a_manager_records_for_the_people_in_their_team(served: Server) -> None:
+    reply = _onboarding("anna", served)
+    assert reply.status == 201, reply.text
+    assert reply.json()["path"].startswith(f"logs/onboarding-sdr/{NEWCOMER}/")
 
 
 def test_a_session_post_without_the_csrf_token_is_403(served: Server, unchanged: None) -> None:
@@ -394,3 +414,73 @@ def test_the_server_finds_its_playbook_from_a_subfolder(
     with running(root, users, env=env, cwd=root / "roles") as server:
         assert record_as(server.url, "anna", "warsaw", "2026-03-16").status == 201
     assert git(root, "log", "-1", "--format=%an") == "Anna Kowalska"
+
+
+@pytest.mark.parametrize(
+    ("users_text", "options", "code", "message"),
+    [
+        (
+            '{"users": [\n  {"id": "anna",,}\n]}',
+            [],
+            1,
+            "users.json:2:17: the users file is not valid JSON",
+        ),
+        (None, [], 1, "users.json: no users file here"),
+        (
+            "",
+            ["--push", "upstream"],
+            1,
+            "--push: the playbook's repository has no remote 'upstream'",
+        ),
+        (
+            "",
+            ["--trusted-proxy", "proxy.example"],
+            2,
+            "'proxy.example' is not an address or network",
+        ),
+        ("", ["--remind-at", "8am"], 2, "write the time as HH:MM"),
+    ],
+    ids=["bad JSON", "missing", "unknown remote", "bad proxy address", "bad reminder time"],
+)
+def test_a_server_that_cannot_start_says_why_in_one_message(
+    own: tuple[Path, Path],
+    tmp_path: Path,
+    users_text: str | None,
+    options: list[str],
+    code: int,
+    message: str,
+) -> None:
+    import subprocess
+    import sys
+
+    root, users = own
+    if users_text is None:
+        users.unlink()
+    elif users_text:
+        users.write_text(users_text)
+    done = subprocess.run(
+        [sys.executable, "-m", "playbook", "server", "--users", str(users), "--port", "0", *options],
+        cwd=root, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == code, done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_users_file_inside_the_repository_stops_the_server(
+    own: tuple[Path, Path], env: dict[str, str]
+) -> None:
+    import subprocess
+    import sys
+
+    root, users = own
+    inside = root.parent / "inside.json"
+    inside.write_bytes(users.read_bytes())
+    target = root / "users.json"
+    inside.rename(target)
+    done = subprocess.run(
+        [sys.executable, "-m", "playbook", "server", "--users", "users.json", "--port", "0"],
+        cwd=root, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "inside the playbook's repository" in done.stderr
