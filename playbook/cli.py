@@ -363,6 +363,12 @@ def init(directory: Path, force: bool, no_git: bool) -> None:
         click.echo(f"Kept {len(made.skipped)} existing files as they were:")
         for path in made.skipped:
             click.echo(f"  {path.as_posix()}")
+    if made.uncommitted:
+        click.echo(
+            f"The first commit holds the sample only; {len(made.uncommitted)} files of yours are"
+        )
+        click.echo("not committed: " + ", ".join(p.as_posix() for p in made.uncommitted[:10]))
+        click.echo("Add the ones the team should share with `git add` and commit them.")
     click.echo(f"Next: cd {shown} && playbook serve")
 
 
