@@ -92,7 +92,7 @@ def _add_missing(staging: Path, directory: Path, files: list[Path], git: bool) -
     # A new repository commits the sample only: the folder's own files are the user's
     # to add (they may hold what was never meant for a shared repository).
     init_repository(directory, "Start the sales playbook", written)
-    ours = {*written, *skipped}
+    ours = set(written)
     theirs = sorted(
         relative
         for relative in (p.relative_to(directory) for p in directory.rglob("*") if p.is_file())
