@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -24,7 +25,7 @@ from playbook.site.export import MARK_FILE
 from playbook.site.siteconfig import Tagged, dump_config, read_config
 
 from .samples import USER_EMAIL, USER_NAME
-from .sites import build
+from .sites import build, chromium_page, serve
 
 NOW = "2026-11-30T12:00+01:00"
 CHECKLIST = "weekly-pipeline-review"
@@ -465,3 +466,25 @@ def test_mkdocs_run_here_cannot_import_the_playbook_package() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
 
     assert done.returncode != 0 and "playbook" in done.stderr
+
+
+@pytest.mark.browser
+def test_the_exported_site_draws_its_diagrams_without_a_cdn(mkdocs_site: Path) -> None:
+    fetched: list[str] = []
+    with serve(mkdocs_site) as url, chromium_page() as page:
+        page.route("**/*", lambda route: _local_only(route, url, fetched))
+        page.goto(url)
+        # Material swaps each <pre class="mermaid"> for a <div> holding the drawing (in a
+        # closed shadow root), with the Mermaid the page loaded, or one from a CDN if none.
+        page.locator("div.mermaid").nth(1).wait_for(state="attached", timeout=30_000)
+        assert page.evaluate("typeof mermaid") == "object"
+    assert not [address for address in fetched if "mermaid" in address]
+
+
+def _local_only(route: Any, url: str, fetched: list[str]) -> None:
+    """Let the page reach the test's own server only; note what else it asked for."""
+    if route.request.url.startswith(url):
+        route.continue_()
+    else:
+        fetched.append(route.request.url)
+        route.abort()
