@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -109,6 +110,8 @@ def _build_plain_mkdocs(project: Path, site: Path) -> Path:
 
 def _build_zensical(project: Path) -> Path:
     if importlib.util.find_spec("zensical") is None:
+        if os.environ.get("CI"):
+            pytest.fail("zensical is missing; CI installs the test extra, which pins it")
         pytest.skip("zensical is not installed (pip install -e '.[test]' brings it)")
     done = subprocess.run(
         [str(ZENSICAL), "build", "--strict"],
@@ -221,6 +224,7 @@ def test_the_exported_config_has_no_playbook_plugin_and_keeps_the_users_settings
         "assets/playbook/mermaid.min.js",
     ]
     assert plain["extra_css"] == ["assets/playbook/record.css"]
+    assert (plain["docs_dir"], plain["site_dir"]) == ("docs", "site")  # both inside the export
     text = (exported / "mkdocs.yml").read_text()
     assert "!!python/name:pymdownx.superfences.fence_code_format" in text
 
@@ -488,3 +492,13 @@ def _local_only(route: Any, url: str, fetched: list[str]) -> None:
     else:
         fetched.append(route.request.url)
         route.abort()
+
+
+def test_the_shared_renderer_and_the_export_import_no_mkdocs_nor_click() -> None:
+    probe = (
+        "import sys, playbook.site.export, playbook.site.files; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'mkdocs', 'material', 'click'}))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+
+    assert done.stdout.strip() == "[]", done.stderr

@@ -38,6 +38,8 @@ from .siteconfig import dump_config, read_config
 
 CONFIG_FILE = "mkdocs.yml"
 DOCS = "docs"
+SITE = "site"
+MARKDOWN = (".md", ".markdown", ".mdown", ".mkdn", ".mkd")  # what MkDocs reads as pages
 PLUGIN = "playbook"
 # Marks a folder as written by `playbook export`: only such a folder is ever replaced.
 MARK_FILE = ".playbook-export"
@@ -77,7 +79,7 @@ def export_site(root: Path, directory: Path, progress: Progress | None = None) -
         )
     config = read_config(config_file)
     docs_dir = (root / str(config.get("docs_dir", DOCS))).resolve()
-    site_dir = (root / str(config.get("site_dir", "site"))).resolve()
+    site_dir = (root / str(config.get("site_dir", SITE))).resolve()
     target = _checked_target(directory, root, docs_dir, site_dir)
     options, plugins = _split_plugins(config, config_file)
 
@@ -104,7 +106,7 @@ def export_site(root: Path, directory: Path, progress: Progress | None = None) -
     with _replacing(target) as staging:
         docs = staging / DOCS
         for path, source in handwritten.items():
-            if path.endswith(".md"):
+            if path.endswith(MARKDOWN):
                 markdown = _read_markdown(source, docs_dir)
                 content: Content = expand_markers(site.playbook, markdown, path, warnings.append)
             else:
@@ -118,8 +120,8 @@ def export_site(root: Path, directory: Path, progress: Progress | None = None) -
             _copy_tree(root / relative, staging / relative)
         (staging / CONFIG_FILE).write_text(dump_config(plain), encoding="utf-8")
         (staging / MARK_FILE).write_text(MARK_TEXT, encoding="utf-8")
-    pages = sum(1 for path in [*handwritten, *generated] if path.endswith(".md"))
-    files = len(handwritten) + len(generated) + 2
+        files = sum(1 for path in staging.rglob("*") if path.is_file())
+    pages = sum(1 for path in [*handwritten, *generated] if path.endswith(MARKDOWN))
     return Exported(target, pages, files, replaced, warnings)
 
 
@@ -205,7 +207,8 @@ def _plain_config(config: dict[str, Any], plugins: Any, options: _Options) -> di
     page: Material (and Zensical) use it when present instead of fetching it.
     """
     plain = dict(config)
-    plain["docs_dir"] = DOCS
+    # The user's site_dir is relative to the playbook; the export's site stays inside it.
+    plain["docs_dir"], plain["site_dir"] = DOCS, SITE
     if plugins is not None:
         plain["plugins"] = plugins
     scripts = [*EXTRA_JAVASCRIPT, *([MERMAID_URI] if options.offline_diagrams else [])]
