@@ -272,6 +272,20 @@ def test_the_settings_of_the_playbook_plugin_apply_to_the_export(
     assert not (tmp_path / "out" / "docs" / "assets" / "playbook" / "mermaid.min.js").exists()
 
 
+def test_without_a_nav_the_export_writes_the_one_the_plugin_would_make(
+    fresh: Path, tmp_path: Path
+) -> None:
+    config = fresh / "mkdocs.yml"
+    text = config.read_text()
+    config.write_text(text[: text.index("nav:")] + text[text.index("theme:") :])
+
+    assert run("-C", fresh, "export", tmp_path / "out").exit_code == 0
+
+    nav = read_config(tmp_path / "out" / "mkdocs.yml")["nav"]
+    titles = [next(iter(entry)) for entry in nav]
+    assert titles == ["Home", "Roles", "Onboarding", "Checklists", "Tags"]
+
+
 def test_theme_overrides_beside_mkdocs_yml_are_carried_along(fresh: Path, tmp_path: Path) -> None:
     (fresh / "overrides").mkdir()
     (fresh / "overrides" / "main.html").write_text('{% extends "base.html" %}\n')
