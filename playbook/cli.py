@@ -306,8 +306,9 @@ def export(directory: Path) -> None:
     DIRECTORY gets the generated pages, feeds and assets, the hand-written docs
     with their markers replaced, and a mkdocs.yml without the playbook plugin:
     `mkdocs build`, ProperDocs or `zensical build` there builds the playbook.
-    An earlier export is replaced whole, and only once the new one is complete;
-    any other folder that is not empty is refused.
+    An earlier export is replaced only once the new one is complete, keeping
+    what was added beside it (a built site/); any other folder that is not
+    empty is refused.
 
     \b
     Example:

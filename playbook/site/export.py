@@ -130,7 +130,7 @@ def _checked_target(directory: Path, root: Path, docs_dir: Path, site_dir: Path)
     target = directory.resolve()
     where = {
         root: "is the playbook itself",
-        docs_dir: "is inside the docs folder: MkDocs would build the export into the site",
+        docs_dir: "is inside the docs folder, which MkDocs builds into the site",
         site_dir: "is inside the site folder, which every build empties",
         root / ROLES_DIR: f"is inside {ROLES_DIR}/, which holds the playbook's own files",
         root / CHECKLISTS_DIR: f"is inside {CHECKLISTS_DIR}/, which holds the playbook's own files",
