@@ -135,3 +135,10 @@ def test_the_form_fits_a_phone_and_every_field_has_a_label(
            .map(e => e.name)"""
     )
     assert unlabelled == []
+    # Focus follows the reading order: nothing jumps the queue with a positive tabindex.
+    assert (
+        page.evaluate(
+            "[...document.querySelectorAll('[tabindex]')].filter(e => e.tabIndex > 0).length"
+        )
+        == 0
+    )
