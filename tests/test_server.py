@@ -484,3 +484,20 @@ def test_a_users_file_inside_the_repository_stops_the_server(
     )  # fmt: skip
     assert done.returncode == 1
     assert "inside the playbook's repository" in done.stderr
+
+
+def test_a_broken_playbook_is_a_located_problem_and_the_last_site_stays_served(
+    own: tuple[Path, Path], env: dict[str, str]
+) -> None:
+    root, users = own
+    with running(root, users, env=env) as server:
+        client = Client(server.url)
+        client.login("anna")
+        settings = root / "playbook.yml"
+        settings.write_text(settings.read_text() + "\nteams: [\n")  # as if a pull brought it
+        mine = client.get("my/")
+        assert mine.status == 500
+        assert mine.json()["problems"][0]["where"].startswith("playbook.yml:")
+        assert record_as(server.url, "anna", "warsaw", "2026-03-23").status == 422
+        assert client.get(PAGE).status == 200
+        assert "Traceback" not in server.log.read_text()

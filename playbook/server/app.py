@@ -122,11 +122,16 @@ class TeamServer:
 
         try:
             body = self.route(environ, recording_start)
+        except PlaybookError as exc:
+            # The playbook itself is broken (say, by an edit just pulled): say so, no traceback.
+            log.error(f"{environ.get('PATH_INFO', '')}: {exc}")
+            problems = [{"where": str(p.location), "message": p.message} for p in exc.problems]
+            body = json_reply(recording_start, "500 Internal Server Error", {"problems": problems})
         finally:
             caller = environ.get("playbook.user", "-")
             access_log.info(
                 '%s %s "%s %s" %s %.0fms',
-                environ.get("REMOTE_ADDR", "-"),
+                self._address(environ) or "-",
                 caller,
                 environ.get("REQUEST_METHOD", ""),
                 environ.get("PATH_INFO", ""),
@@ -478,7 +483,10 @@ class TeamServer:
         return self.html(start_response, "200 OK", self.personalise(page, caller))
 
     def personalise(self, html: str, caller: Caller) -> str:
-        units = views.recordable_units(load_playbook(self.root), caller.user)
+        try:
+            units = views.recordable_units(load_playbook(self.root), caller.user)
+        except PlaybookError:  # the last good site stays readable; recording says what is wrong
+            units = None if caller.user.admin else caller.user.teams
         return views.personalise(html, caller.user, caller.csrf, units)
 
     def site_file(self, start_response: StartResponse, path: str, caller: Caller) -> list[bytes]:
