@@ -84,6 +84,29 @@ def test_a_page_without_a_session_sends_you_to_the_login_page(served: Server) ->
     assert reply.headers["Location"] == f"/login?next=/{PAGE}"
 
 
+def test_a_link_from_another_site_is_reopened_from_this_one_to_carry_the_session(
+    served: Server,
+) -> None:
+    """SameSite=Strict keeps the cookie off a link followed from webmail; a reload sends it."""
+    # The browser holds the cookie back on the cross-site request: it arrives without one.
+    reply = Client(served.url).get(PAGE, {"Sec-Fetch-Site": "cross-site"})
+    assert reply.status == 200
+    assert f'<meta http-equiv="refresh" content="0;url=/{PAGE}">' in reply.text
+    # Reopened from the site itself: with a session the page, without one the login page.
+    signed_in = Client(served.url)
+    signed_in.login("anna")
+    assert signed_in.get(PAGE, {"Sec-Fetch-Site": "same-origin"}).status == 200
+    assert Client(served.url).get(PAGE, {"Sec-Fetch-Site": "same-origin"}).status == 303
+
+
+def test_the_login_page_sends_a_signed_in_user_on(served: Server) -> None:
+    client = Client(served.url)
+    client.login("anna")
+    reply = client.get(f"login?next=/{PAGE}")
+    assert reply.status == 303
+    assert reply.headers["Location"] == f"/{PAGE}"
+
+
 def test_the_api_without_credentials_is_401_with_a_basic_challenge(
     served: Server, unchanged: None
 ) -> None:

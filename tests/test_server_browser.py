@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .sites import chromium_page
+from .sites import chromium_page, serve
 from .teamserver import (
     PAGE,
     PASSWORD,
@@ -142,3 +142,23 @@ def test_the_form_fits_a_phone_and_every_field_has_a_label(
         )
         == 0
     )
+
+
+def test_a_link_from_another_site_opens_the_page_signed_in(
+    page: Any, server: Server, tmp_path: Path
+) -> None:
+    """SameSite=Strict holds the cookie back on a link from webmail; the server reopens it."""
+    _sign_in(page, server)
+    page.wait_for_url("**/checklists/**")
+    mail = tmp_path / "webmail"
+    mail.mkdir()
+    (mail / "index.html").write_text(f'<a id="review" href="{server.url}{PAGE}">Review</a>')
+    with serve(mail) as webmail:
+        page.goto(webmail.replace("127.0.0.1", "localhost"))  # another site than 127.0.0.1
+        page.click("#review")
+        page.locator(".playbook-form").wait_for()
+    assert page.url == server.url + PAGE
+    # It took the detour: one answer without a session, then the page with Anna's.
+    log = server.log.read_text()
+    assert f'127.0.0.1 - "GET /{PAGE}" 200' in log
+    assert f'127.0.0.1 anna "GET /{PAGE}" 200' in log

@@ -152,6 +152,13 @@ class TeamServer:
         if path.startswith("/api/"):
             return self.api(environ, start_response, path, method)
         caller = self.page_caller(environ)
+        if caller is None and environ.get("HTTP_SEC_FETCH_SITE") == "cross-site":
+            # A link from elsewhere (a reminder read in webmail) carries no SameSite=Strict
+            # cookie; the same address opened from here again does, if there is a session.
+            again = quote(path) + (
+                "?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else ""
+            )
+            return self.html(start_response, "200 OK", views.reopen(again))
         if caller is None:
             query = "?" + environ["QUERY_STRING"] if environ.get("QUERY_STRING") else ""
             # A manager opening the site lands on their reviews; a link keeps where it pointed.
@@ -230,6 +237,8 @@ class TeamServer:
         secure = self._secure(environ)
         if environ.get("REQUEST_METHOD") != "POST":
             query = parse_qs(environ.get("QUERY_STRING", ""))
+            if self.page_caller(environ) is not None:  # signed in already
+                return self.redirect(start_response, _local(query.get("next", [HOME])[0]))
             return self._login_form(
                 environ, start_response, secure, _local(query.get("next", [HOME])[0])
             )

@@ -54,6 +54,15 @@ def login_page(title: str, csrf: str, next_path: str, message: str = "", user_id
 """
 
 
+def reopen(path: str) -> str:
+    """A page that opens `path` again from this site, so that its session cookie goes along."""
+    target = escape(path)
+    return (
+        f'<!doctype html><meta http-equiv="refresh" content="0;url={target}">'
+        f'<title>Opening…</title><p><a href="{target}">Continue</a></p>'
+    )
+
+
 ARTICLE = re.compile(r'(<article class="md-content__inner md-typeset">).*?(</article>)', re.S)
 TITLE = re.compile(r"<title>.*?</title>", re.S)
 
