@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import re
 from datetime import date
 from difflib import get_close_matches
@@ -84,7 +85,15 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
     if cached and cached[0] == signature:
         return cached[1]
     loader = _Loader(*key)
-    playbook = loader.load()
+    # Composing thousands of files allocates millions of objects that all live until the
+    # end of the load; the cyclic collector would walk them again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        playbook = loader.load()
+    finally:
+        if collecting:
+            gc.enable()
     if loader.problems:
         raise PlaybookError(loader.problems)
     playbook.warnings = sorted(loader.warnings, key=lambda problem: problem.location)
