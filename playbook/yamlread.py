@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -135,14 +136,15 @@ class _Problem(Exception):
 
 
 def _read_text(path: Path, display: str) -> str:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise _Problem(
-            Location(display, 1, 1),
-            f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
-            "split it into smaller files; a playbook file should be a page, not a database",
-        )
-    raw = path.read_bytes()
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            raise _Problem(
+                Location(display, 1, 1),
+                f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
+                "split it into smaller files; a playbook file should be a page, not a database",
+            )
+        raw = handle.read()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -278,9 +280,8 @@ class _Walk:
             )
         )
 
-    def refused(self, node: yaml.Node, key_path: KeyPath) -> bool:
-        """Count the value; True (with a problem) when it must not be read at all."""
-        self.nodes += 1
+    def refuse(self, node: yaml.Node, key_path: KeyPath) -> None:
+        """Report a value not to be read: past the size limits (then stop: a bomb) or tagged."""
         if self.nodes > MAX_NODES or len(key_path) > MAX_DEPTH:
             self.fail(
                 node,
@@ -290,15 +291,12 @@ class _Walk:
                 "remove the anchors (&) and aliases (*) and write the values out",
             )
             raise _Abort
-        if node.tag not in _SAFE_TAGS:
-            self.fail(
-                node,
-                key_path,
-                f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
-                "playbook files hold plain data only; remove the tag",
-            )
-            return True
-        return False
+        self.fail(
+            node,
+            key_path,
+            f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+            "playbook files hold plain data only; remove the tag",
+        )
 
 
 # A compiled schema: checks one node and returns its value, adding problems to the walk.
@@ -331,11 +329,15 @@ def _compile(schema: Schema) -> Check:
     def mismatch(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> None:
         walk.fail(node, key_path, f"expected {expected}, found {_describe(node)}", hint)
 
+    if types == ["string"] and "enum" not in schema:
+        return _text_check(schema, finish, mismatch)
     if len(converters) == 1:
         (convert,) = converters
 
         def check_one(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
-            if walk.refused(node, key_path):
+            walk.nodes += 1
+            if walk.nodes > MAX_NODES or len(key_path) > MAX_DEPTH or node.tag not in _SAFE_TAGS:
+                walk.refuse(node, key_path)
                 return None
             value = convert(walk, node, key_path)
             if value is _NO:
@@ -346,7 +348,9 @@ def _compile(schema: Schema) -> Check:
         return check_one
 
     def check_any(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
-        if walk.refused(node, key_path):
+        walk.nodes += 1
+        if walk.nodes > MAX_NODES or len(key_path) > MAX_DEPTH or node.tag not in _SAFE_TAGS:
+            walk.refuse(node, key_path)
             return None
         for convert in converters:
             value = convert(walk, node, key_path)
@@ -356,6 +360,31 @@ def _compile(schema: Schema) -> Check:
         return None
 
     return check_any
+
+
+def _text_check(schema: Schema, finish: Finish | None, mismatch: Check) -> Check:
+    """A text field, the value most files are made of: every step inline."""
+    min_length = schema.get("minLength", 0)
+    pattern = _pattern(schema["pattern"]) if "pattern" in schema else None
+
+    def check_text(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
+        walk.nodes += 1
+        if walk.nodes > MAX_NODES or len(key_path) > MAX_DEPTH or node.tag not in _SAFE_TAGS:
+            walk.refuse(node, key_path)
+            return None
+        if not isinstance(node, yaml.ScalarNode) or (not node.style and node.value in _NULLS):
+            mismatch(walk, node, key_path)
+            return None
+        # The text as written: `16:00` stays "16:00", `no` stays "no".
+        value = node.value
+        if finish is not None and (
+            len(value.strip()) < min_length
+            or (pattern is not None and not pattern.fullmatch(value))
+        ):
+            finish(walk, node, key_path, value)  # says which of the two is wrong
+        return value
+
+    return check_text
 
 
 Finish = Callable[[_Walk, yaml.Node, KeyPath, Any], Any]

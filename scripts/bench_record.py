@@ -379,7 +379,7 @@ def run_baseline(repo: Repo, day: date, rng: random.Random) -> float:
 
 
 def floor_commands() -> dict[str, list[str]]:
-    imports = "import click, yaml, git, dateutil.rrule, playbook.cli, playbook.recording, playbook.gitrepo"
+    imports = "import click, yaml, dateutil.rrule, playbook.cli, playbook.recording, playbook.gitrepo"
     return {
         "python -c pass": [sys.executable, "-c", "pass"],
         "playbook --version": [*executable("playbook"), "--version"],
@@ -402,7 +402,8 @@ KEY_FUNCTIONS = (
     "checklist_version",
     "commit_file",
     "write_atomically",
-    "_tree_with",
+    "read_head",
+    "write_trees",
 )
 
 
