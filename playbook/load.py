@@ -87,13 +87,18 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
     if cached and cached[0] == signature:
         return cached[1]
     loader = _Loader(*key, listing)
-    # Composing thousands of files allocates millions of objects that all live until the
-    # end of the load; the cyclic collector would walk them again and again for nothing.
+    # Composing thousands of files allocates millions of objects, and the playbook keeps
+    # a good share of them for as long as it is used: the cyclic collector would walk them
+    # again and again (and once more when the process exits) for nothing. So it is off
+    # during the load, and what exists after it is frozen, out of its sight, until the
+    # next load gives the previous one back to it.
     collecting = gc.isenabled()
     gc.disable()
+    gc.unfreeze()
     try:
         playbook = loader.load()
     finally:
+        gc.freeze()
         if collecting:
             gc.enable()
     if loader.problems:
