@@ -10,6 +10,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
+from .documentcache import DocumentCache
 from .errors import Location, PlaybookError, Problem
 from .model import (
     KPI,
@@ -86,7 +87,8 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
     cached = _loaded.get(key)
     if cached and cached[0] == signature:
         return cached[1]
-    loader = _Loader(*key, listing)
+    kept = DocumentCache(head[0] if head else None)
+    loader = _Loader(*key, listing, kept)
     # Composing thousands of files allocates millions of objects, and the playbook keeps
     # a good share of them for as long as it is used: the cyclic collector would walk them
     # again and again (and once more when the process exits) for nothing. So it is off
@@ -101,6 +103,7 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
         gc.freeze()
         if collecting:
             gc.enable()
+    kept.save()
     if loader.problems:
         raise PlaybookError(loader.problems)
     playbook.warnings = sorted(loader.warnings, key=lambda problem: problem.location)
@@ -148,10 +151,13 @@ def _kpis(kpis: list[dict[str, Any]]) -> tuple[KPI, ...]:
 
 
 class _Loader:
-    def __init__(self, root: Path, docs_dir: Path, listing: dict[str, list[Path]]) -> None:
+    def __init__(
+        self, root: Path, docs_dir: Path, listing: dict[str, list[Path]], kept: DocumentCache
+    ) -> None:
         self.root = root
         self.docs_dir = docs_dir
         self.listing = listing
+        self.kept = kept
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []  # valid, but probably not what was meant
         self.documents: dict[str, Document] = {}
@@ -171,7 +177,7 @@ class _Loader:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
     def read(self, path: Path, display: str, schema: dict[str, Any]) -> Document | None:
-        document, problems = read_document(path, display, schema)
+        document, problems = read_document(path, display, schema, kept=self.kept)
         self.problems += problems
         return document
 
@@ -186,7 +192,7 @@ class _Loader:
             raise PlaybookError(self.problems)
         # Broken settings fall back to defaults, so roles and checklists are still checked.
         document, problems = read_document(
-            settings_path, self.display(settings_path), PLAYBOOK, partial=True
+            settings_path, self.display(settings_path), PLAYBOOK, partial=True, kept=self.kept
         )
         self.problems += problems
         playbook = self.settings(document or Document(self.display(settings_path), {}))

@@ -15,12 +15,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import Location, Problem
 from .schema import DURATION_PATTERN, ID_PATTERN, Schema
+
+if TYPE_CHECKING:
+    from .documentcache import DocumentCache
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_NODES = 20_000  # counted with aliases expanded: a billion-laughs file stops here
@@ -102,17 +105,27 @@ class _Abort(Exception):
 
 
 def read_document(
-    path: Path, display: str, schema: Schema, partial: bool = False
+    path: Path,
+    display: str,
+    schema: Schema,
+    partial: bool = False,
+    kept: DocumentCache | None = None,
 ) -> tuple[Document | None, list[Problem]]:
     """Read, compose and validate one file; never raises for bad content.
 
     A file with problems gives no Document, unless `partial`: then a mapping that
     could be read gives one holding only the keys whose values had no problem, so
-    that settings other files depend on can still be used.
+    that settings other files depend on can still be used. With `kept`, a file
+    read before exactly as it is now is taken from there, and a new one added.
     """
     problems: list[Problem] = []
     try:
         text = _read_text(path, display)
+        if kept is not None:
+            found = kept.get(display, text, schema, partial)
+            if found is not None:
+                data, problems = found
+                return (None if data is None else Document(display, data, text)), problems
         if not text.strip():
             raise _Problem(
                 Location(display, 1, 1),
@@ -125,9 +138,14 @@ def read_document(
         return None, [p.problem]
     except _Abort:
         return None, problems
-    if problems and not (partial and isinstance(data, dict)):
-        return None, problems
-    return Document(display, data, text), problems
+    document = (
+        None
+        if problems and not (partial and isinstance(data, dict))
+        else Document(display, data, text)
+    )
+    if kept is not None:
+        kept.put(display, text, schema, partial, (document and document.data, problems))
+    return document, problems
 
 
 class _Problem(Exception):
