@@ -312,8 +312,9 @@ def write_trees(repo: Repo, head: HeadState, relative: str, blob: str) -> str:
 
     Only the trees on the file's path are rewritten, so the cost does not grow with
     the repository. Their ids are computed here, bottom-up, so that one
-    `git mktree --batch` writes them all; git checks that every entry it is given
-    exists, so a parent naming a child by a wrong id is refused, never written.
+    `git mktree --batch` writes them all; every id git reports must be the one
+    computed, so no parent can name a child that was not written. The other entries
+    come from HEAD's trees, so git need not look each of them up (`--missing`).
     """
     parts = [part.encode() for part in relative.split("/")]
     digest = hashlib.sha1 if len(blob) == 40 else hashlib.sha256
@@ -330,7 +331,7 @@ def write_trees(repo: Repo, head: HeadState, relative: str, blob: str) -> str:
         expected.append(oid.hex())
         batch += [b"%s %s %s\t%s\0" % (m, _kind(m), o.hex().encode(), n) for n, (m, o) in ordered]
         batch.append(b"\0")  # an empty line ends a tree
-    written = run_git(repo, "mktree", "-z", "--batch", input=b"".join(batch)).split()
+    written = run_git(repo, "mktree", "-z", "--missing", "--batch", input=b"".join(batch)).split()
     if written != expected:
         raise GitFailed(("mktree",), f"wrote trees {written}, expected {expected}")
     return written[-1]
