@@ -75,7 +75,8 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
 
     A playbook loaded before in this process is reused while none of its files
     changed: `playbook build` validates first and then the MkDocs plugin loads
-    again, and `serve` reloads on every rebuild.
+    again, and `serve` reloads on every rebuild. Across processes, a file read
+    before exactly as it is now is not read again (see documentcache.py).
     """
     from .revisions import head_of, with_history
 
