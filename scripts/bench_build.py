@@ -321,12 +321,54 @@ def mkdocs_yml(
     return yaml.safe_dump(head, sort_keys=False, allow_unicode=True) + MARKDOWN_EXTENSIONS
 
 
-def generate(root: Path, roles: int, checklists: int, distinct: bool = False, seed: int = 0) -> int:
+# Teams sit in these zones and countries in turn (public holidays apply to them).
+TEAM_PLACES = [
+    ("Europe/Warsaw", "PL"),
+    ("Asia/Ho_Chi_Minh", "VN"),
+    ("America/New_York", "US"),
+    ("Europe/Budapest", "HU"),
+]
+NOW = "2026-12-01T09:00:00+01:00"  # every build runs as of this moment (PLAYBOOK_NOW)
+TRACKING_DAYS = 120  # history starts this long before NOW
+RECORDED = 12  # records per checklist × team, the most recent occurrences first
+
+
+def team_data(k: int) -> dict[str, Any]:
+    zone, country = TEAM_PLACES[k % len(TEAM_PLACES)]
+    manager = f"manager-{k + 1:02d}"
+    return {
+        "id": f"team-{k + 1:02d}",
+        "name": f"Team {k + 1}",
+        "timezone": zone,
+        "country": country,
+        "manager": manager,
+        "members": [
+            {
+                "id": manager,
+                "name": f"Manager {k + 1}",
+                "email": f"{manager}@example.com",
+                "role": role_id(0),
+            }
+        ],
+    }
+
+
+def generate(
+    root: Path,
+    roles: int,
+    checklists: int,
+    distinct: bool = False,
+    seed: int = 0,
+    teams: int = 0,
+) -> int:
     """Write a synthetic playbook repository into `root`; return the number of YAML files."""
+    from datetime import datetime, timedelta
+
     roles = max(roles, 1)
     t = Text(seed)
     for folder in ("roles", "checklists", "docs"):
         (root / folder).mkdir(parents=True, exist_ok=True)
+    since = datetime.fromisoformat(NOW) - timedelta(days=TRACKING_DAYS)
     dump(
         root / "playbook.yml",
         {
@@ -335,6 +377,14 @@ def generate(root: Path, roles: int, checklists: int, distinct: bool = False, se
             "timezone": "Europe/Warsaw",
             "late_after": "1d",
             "funnel": [{"id": i, "title": title, "description": d} for i, title, d in FUNNEL],
+            **(
+                {
+                    "tracking_since": since.date().isoformat(),
+                    "teams": [team_data(k) for k in range(teams)],
+                }
+                if teams
+                else {}
+            ),
         },
     )
     for i in range(roles):
@@ -344,6 +394,73 @@ def generate(root: Path, roles: int, checklists: int, distinct: bool = False, se
     (root / "docs" / "index.md").write_text(INDEX_MD, encoding="utf-8")
     (root / "mkdocs.yml").write_text(mkdocs_yml(BASE_NAV, playbook_plugin=True), encoding="utf-8")
     return 1 + roles + checklists
+
+
+def write_records(root: Path, count: int, seed: int = 0) -> int:
+    """Write up to `count` records as `playbook check` writes them; return how many.
+
+    The checklists are filled in order, each team with its last RECORDED
+    occurrences before NOW (every 7th left missed, every 5th recorded late,
+    every 3rd with a note), so the first pages carry a full history.
+    """
+    from datetime import datetime, timedelta
+
+    from playbook.load import load_playbook
+    from playbook.recording import checklist_version
+    from playbook.records import ItemState, Record
+    from playbook.status import occurrences, units
+
+    if count <= 0:
+        return 0
+    t = Text(seed + 1)
+    playbook = load_playbook(root)
+    now = datetime.fromisoformat(NOW)
+    start = now - timedelta(days=TRACKING_DAYS)
+    written = 0
+    for checklist in playbook.checklists.values():
+        if checklist.cadence.per_person:
+            continue
+        version = checklist_version(root, checklist)
+        for unit in units(playbook, checklist):
+            manager = playbook.teams[unit.id].manager if unit.kind == "team" else None
+            person = playbook.people.get(manager or "")
+            by = f"{person.name} <{person.email}>" if person else "Someone <someone@example.com>"
+            found = [o for o in occurrences(checklist, unit, start, now) if o.due < now]
+            for n, occurrence in enumerate(found[-RECORDED:]):
+                if n % 7 == 6:
+                    continue
+                late = timedelta(days=3) if n % 5 == 4 else timedelta(hours=1)
+                record = Record(
+                    checklist=checklist.id,
+                    unit=unit.id,
+                    unit_kind=unit.kind,
+                    occurrence=occurrence.key,
+                    due=occurrence.due,
+                    completed_at=min(occurrence.due + late, now),
+                    by=by,
+                    complete=True,
+                    items=tuple(ItemState(i.id, i.text, True) for i in checklist.items),
+                    metrics={m.id: _metric_value(m.type, t) for m in checklist.metrics},
+                    note=t.sentence(10) if n % 3 == 0 else "",
+                    checklist_version=version,
+                )
+                path = root / record.path
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(record.to_yaml(), encoding="utf-8")
+                written += 1
+                if written >= count:
+                    return written
+    return written
+
+
+def _metric_value(kind: str, t: Text) -> object:
+    if kind == "money":
+        return f"{t.rng.randint(1_000, 250_000)}.00"
+    if kind == "percent":
+        return t.rng.randint(0, 100)
+    if kind == "number":
+        return round(t.rng.uniform(0, 30), 1)
+    return t.rng.randint(0, 60)
 
 
 def prerender(root: Path, baseline: Path) -> tuple[int, int]:

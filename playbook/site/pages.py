@@ -1,22 +1,26 @@
-"""Every generated page of the site, rendered from the model as Markdown.
+"""Every generated page of the site: prose as Markdown, data as HTML fragments.
 
 Pure functions: a Playbook and the build time in, `{path: markdown}` out.
-Paths are relative to the docs folder; links between pages are relative
-`.md` links so MkDocs checks them under --strict.
+Paths are relative to the docs folder. Links in the Markdown are relative
+`.md` links so MkDocs checks them under --strict; links inside the HTML
+fragments (`templates`) never pass through MkDocs, so they are the built
+site's own URLs (`url`).
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from ..i18n import _
 from ..model import KPI, Checklist, Level, Playbook, Role
 from ..recording import checklist_version
 from ..schedule import describe_duration
 from ..status import Summary, units
-from . import dates, diagrams, form, tracking
+from . import dates, diagrams, form, templates, tracking
 from .markdown import bullets, cell, front_matter, link, table, text
 
 ROLES_INDEX = "roles/index.md"
@@ -25,6 +29,8 @@ ONBOARDING_INDEX = "onboarding/index.md"
 CALENDAR = "calendar.md"
 DASHBOARD = tracking.DASHBOARD
 CALENDAR_WEEKS = 8
+NEXT_DATES = 5  # per group of units whose dates agree
+MANY_GROUPS = 3  # beyond this many groups, each shows only its next date
 FAMILY_TITLES = {
     "sales": "Sales",
     "customer-success": "Customer success",
@@ -55,6 +61,30 @@ def rel(from_page: str, to_page: str) -> str:
     return "/".join([".."] * (len(here) - common) + there[common:])
 
 
+@lru_cache(maxsize=65536)
+def url(from_page: str, to: str, directory_urls: bool = True) -> str:
+    """The built site's URL of `to` (a page's .md path, or any other file) seen from a page.
+
+    What MkDocs makes of a Markdown link, for HTML that MkDocs never reads.
+    """
+
+    def address(path: str) -> str:
+        if not path.endswith(".md"):
+            return path
+        stem = path.removesuffix(".md")
+        if stem == "index" or stem.endswith("/index"):
+            return stem.removesuffix("index")
+        return stem + "/" if directory_urls else stem + ".html"
+
+    here = address(from_page)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here)
+    target = address(to)
+    relative = posixpath.relpath(target or ".", base or ".")
+    if target.endswith("/") or not target:
+        relative = relative.rstrip("/") + "/" if relative != "." else "./"
+    return relative
+
+
 def cadence_group(checklist: Checklist) -> str:
     if checklist.cadence.per_person:
         return "Onboarding"
@@ -72,22 +102,36 @@ def cadence_group(checklist: Checklist) -> str:
     }.get(freq or "", "Other")
 
 
-def _next_dates(playbook: Playbook, checklist: Checklist, now: datetime, count: int = 5) -> str:
+def _date_groups(
+    playbook: Playbook, checklist: Checklist, now: datetime, count: int
+) -> list[dict[str, object]]:
+    """The next dates per group of units whose dates agree; only the next one when many differ."""
+    groups = dates.next_dates(playbook, checklist, now, count)
+    if len(groups) > MANY_GROUPS and count > 1:
+        groups = dates.next_dates(playbook, checklist, now, 1)
+    total = sum(len(group.units) for group in groups)
+    return [
+        {
+            "whom": dates.for_whom(group.units, total),
+            "dates": [dates.when(o) for o in group.occurrences],
+        }
+        for group in groups
+    ]
+
+
+def _no_more_dates() -> str:
+    return _("none: the checklist has no further occurrence")
+
+
+def _next_dates(playbook: Playbook, checklist: Checklist, now: datetime) -> str:
     """A table cell of the next dates; per team (or person) where their dates differ.
 
-    Kept out of the search index: dates are looked up on the page, not searched.
+    An HTML fragment kept out of the search index: dates are looked up, not searched.
     """
-    groups = dates.next_dates(playbook, checklist, now, count)
+    groups = _date_groups(playbook, checklist, now, NEXT_DATES)
     if not groups:
-        return "none: the checklist has no further occurrence"
-    total = sum(len(group.units) for group in groups)
-    lines = []
-    for group in groups:
-        whom = dates.for_whom(group.units, total)
-        if whom:
-            lines.append(f"**{cell(whom)}:**")
-        lines += [cell(dates.when(o)) for o in group.occurrences]
-    return "<span data-search-exclude>" + "<br>".join(lines) + "</span>"
+        return cell(_no_more_dates())
+    return templates.inline("next_dates.html", groups=groups)
 
 
 def calendar_feed_path(team: str | None = None) -> str:
@@ -99,17 +143,20 @@ def render_site(
     now: datetime,
     summaries: list[Summary] | None = None,
     repo: form.RepoLink | None = None,
+    directory_urls: bool = True,
 ) -> dict[str, str]:
     """All generated pages of the playbook, keyed by their path under docs/.
 
     `summaries` (the status of every checklist × unit as of `now`) adds the
-    dashboard and the history sections; without it the site is the playbook alone.
+    dashboard, the history sections and the recording forms (whose specs
+    `render_files` writes); without it the site is the playbook alone.
+    `directory_urls` is MkDocs' setting of the same name, for the fragments' links.
     """
     pages = {
         ROLES_INDEX: roles_index(playbook),
-        CHECKLISTS_INDEX: checklists_index(playbook, now),
-        ONBOARDING_INDEX: onboarding_index(playbook, summaries),
-        CALENDAR: calendar(playbook, now),
+        CHECKLISTS_INDEX: checklists_index(playbook, now, directory_urls),
+        ONBOARDING_INDEX: onboarding_index(playbook, summaries, directory_urls),
+        CALENDAR: calendar(playbook, now, directory_urls),
     }
     for role in playbook.roles.values():
         pages[role_path(role.id)] = role_page(playbook, role)
@@ -122,18 +169,56 @@ def render_site(
         if summaries is not None:
             mine = by_checklist[checklist.id]
             pages[page] += "\n" + tracking.checklist_history(mine, rel(page, calendar_feed_path()))
-            version = checklist_version(playbook.root, checklist)
-            data = form.spec(checklist, mine, version, repo, now)
-            pages[page] += "\n" + form.record_form(checklist, data)
+            spec = url(page, form.spec_path(checklist), directory_urls)
+            pages[page] += "\n" + form.record_form(checklist, spec)
     if summaries is not None:
         pages[DASHBOARD] = tracking.dashboard(
-            playbook, summaries, now, _pages_from(DASHBOARD, playbook)
+            playbook, summaries, now, _pages_from(DASHBOARD, playbook, directory_urls)
         )
     return pages
 
 
-def _pages_from(page: str, playbook: Playbook) -> dict[str, str]:
-    return {c.id: rel(page, checklist_path(c)) for c in playbook.checklists.values()}
+def render_files(
+    playbook: Playbook,
+    now: datetime,
+    summaries: list[Summary],
+    repo: form.RepoLink | None = None,
+) -> dict[str, str]:
+    """The generated files that are not pages: each checklist's form spec, by its site path."""
+    by_checklist: dict[str, list[Summary]] = defaultdict(list)
+    for summary in summaries:
+        by_checklist[summary.checklist.id].append(summary)
+    files = {}
+    for checklist in playbook.checklists.values():
+        version = checklist_version(playbook.root, checklist)
+        data = form.spec(checklist, by_checklist[checklist.id], version, repo, now)
+        files[form.spec_path(checklist)] = form.spec_json(data)
+    return files
+
+
+def _pages_from(page: str, playbook: Playbook, directory_urls: bool) -> dict[str, str]:
+    """Each checklist page's URL from `page`, for links inside fragments."""
+    return {
+        c.id: url(page, checklist_path(c), directory_urls) for c in playbook.checklists.values()
+    }
+
+
+def _owner_links(
+    playbook: Playbook, owner_ids: tuple[str, ...], page: str, directory_urls: bool
+) -> list[dict[str, str]]:
+    """Owners for a fragment: each role's title and page URL, and a named person's name."""
+    owners = []
+    for owner_id in owner_ids:
+        person = playbook.people.get(owner_id) if owner_id not in playbook.roles else None
+        role = playbook.roles[person.role if person else owner_id]
+        owners.append(
+            {
+                "name": role.title,
+                "url": url(page, role_path(role.id), directory_urls),
+                "person": person.name if person else "",
+            }
+        )
+    return owners
 
 
 def _role_link(playbook: Playbook, role_id: str, from_page: str) -> str:
@@ -430,7 +515,7 @@ def _phase_due(playbook: Playbook, checklist: Checklist, section_title: str) -> 
     return ""
 
 
-def checklists_index(playbook: Playbook, now: datetime) -> str:
+def checklists_index(playbook: Playbook, now: datetime, directory_urls: bool = True) -> str:
     page = CHECKLISTS_INDEX
     out = [front_matter(title="Checklists", tags=["Checklist"]), "# Checklists\n\n"]
     out.append(
@@ -446,21 +531,24 @@ def checklists_index(playbook: Playbook, now: datetime) -> str:
         if not members:
             continue
         out.append(f"## {group}\n\n")
-        rows = []
-        for c in members:
-            rows.append(
-                (
-                    link(c.title, rel(page, checklist_path(c))),
-                    cell(c.cadence.words()),
-                    _roles(playbook, c.owners, page),
-                    "per new hire" if c.cadence.per_person else _next_dates(playbook, c, now, 1),
-                )
-            )
-        out.append(table(["Checklist", "When", "Run by", "Next"], rows) + "\n")
+        rows = [
+            {
+                "title": c.title,
+                "url": url(page, checklist_path(c), directory_urls),
+                "when": c.cadence.words(),
+                "owners": _owner_links(playbook, c.owners, page, directory_urls),
+                "groups": [] if c.cadence.per_person else _date_groups(playbook, c, now, 1),
+                "next": _("per new hire") if c.cadence.per_person else _no_more_dates(),
+            }
+            for c in members
+        ]
+        out.append(templates.block("checklist_rows.html", rows=rows) + "\n")
     return "".join(out)
 
 
-def onboarding_index(playbook: Playbook, summaries: list[Summary] | None = None) -> str:
+def onboarding_index(
+    playbook: Playbook, summaries: list[Summary] | None = None, directory_urls: bool = True
+) -> str:
     page = ONBOARDING_INDEX
     out = [front_matter(title="Onboarding", tags=["Onboarding"]), "# Onboarding\n\n"]
     out.append(
@@ -487,12 +575,15 @@ def onboarding_index(playbook: Playbook, summaries: list[Summary] | None = None)
         out.append("No role has an onboarding plan yet: add `onboarding:` phases to a role file.\n")
     if summaries:
         out.append(
-            "\n" + tracking.onboarding_progress(playbook, summaries, _pages_from(page, playbook))
+            "\n"
+            + tracking.onboarding_progress(
+                playbook, summaries, _pages_from(page, playbook, directory_urls)
+            )
         )
     return "".join(out)
 
 
-def calendar(playbook: Playbook, now: datetime) -> str:
+def calendar(playbook: Playbook, now: datetime, directory_urls: bool = True) -> str:
     page = CALENDAR
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     end = start + timedelta(weeks=CALENDAR_WEEKS)
@@ -517,23 +608,24 @@ def calendar(playbook: Playbook, now: datetime) -> str:
     for entry in entries:
         moment = entry.occurrence.due
         monday = (moment - timedelta(days=moment.weekday())).date()
-        by_week[f"Week of {monday:%d %B %Y}"].append(entry)
+        by_week[_("Week of {day}").format(day=f"{monday:%d %B %Y}")].append(entry)
     for week, week_entries in by_week.items():
         rows = [
-            (
-                cell(dates.when(e.occurrence)),
-                link(e.checklist.title, rel(page, checklist_path(e.checklist))),
-                cell(dates.for_whom(e.units, unit_count[e.checklist.id]) or "everyone"),
-                _roles(playbook, e.checklist.owners, page),
-            )
+            {
+                "when": dates.when(e.occurrence),
+                "title": e.checklist.title,
+                "url": url(page, checklist_path(e.checklist), directory_urls),
+                "whom": dates.for_whom(e.units, unit_count[e.checklist.id]) or _("everyone"),
+                "owners": _owner_links(playbook, e.checklist.owners, page, directory_urls),
+            }
             for e in week_entries
         ]
         # Each week's heading carries its own marker: Material excludes a section, not its children.
         out.append(
             f"## {week} {{ data-search-exclude }}\n\n"
-            + table(["When", "Checklist", "For", "Run by"], rows)
+            + templates.block("calendar_week.html", rows=rows)
             + "\n"
         )
     if not entries:
-        out.append("Nothing is scheduled in this period.\n")
+        out.append(_("Nothing is scheduled in this period.") + "\n")
     return "".join(out)

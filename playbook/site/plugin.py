@@ -26,17 +26,17 @@ from mkdocs.utils import get_relative_url
 
 from .. import clock
 from ..errors import PlaybookError
-from ..ical import calendar_feed
+from ..ical import calendar_feeds
 from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE, load_playbook
 from ..model import Playbook
 from ..records import LOGS_DIR, load_records
 from ..status import RECENT, Summary, collect
-from . import diagrams
+from . import diagrams, templates
 from .address import is_loopback
 from .api import RecordAPI
 from .form import RepoLink, current_branch
 from .nav import default_nav, expand_nav, generated_sections
-from .pages import calendar_feed_path, render_site
+from .pages import calendar_feed_path, render_files, render_site
 
 log = get_plugin_logger(__name__)
 
@@ -87,6 +87,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         self.progress_callback: Callable[[int, int], None] | None = None
         self._rendered = 0
         self._total = 0
+        self._fragments: dict[str, list[str]] = {}  # HTML kept away from Markdown, per page
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load and cross-check the playbook; any problem stops the build with every message."""
@@ -118,7 +119,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page; a hand-written file of the same path is an error."""
         assert self.playbook is not None
-        pages = render_site(self.playbook, self.now, self.summaries, self.repo)
+        pages = render_site(
+            self.playbook, self.now, self.summaries, self.repo, config.use_directory_urls
+        )
         for path, content in pages.items():
             if files.get_file_from_path(path):
                 raise PluginError(
@@ -126,9 +129,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
                     "delete it or move it elsewhere"
                 )
             files.append(File.generated(config, path, content=content))
-        for team in [None, *self.playbook.teams]:
-            feed = calendar_feed(self.playbook, team, self.now)
+        for team, feed in calendar_feeds(self.playbook, self.now).items():
             files.append(File.generated(config, calendar_feed_path(team), content=feed))
+        for path, content in render_files(
+            self.playbook, self.now, self.summaries, self.repo
+        ).items():
+            files.append(File.generated(config, path, content=content))
         for uri in (RECORD_JS, RECORD_CSS):
             files.append(File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
         if self.config.offline_diagrams:
@@ -137,14 +143,24 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
             )
         self._total = sum(1 for f in files if f.is_documentation_page())
         self._rendered = 0
+        self._fragments = {}
         return files
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Replace `<!-- playbook:org-chart -->` style markers with generated blocks."""
+        """Replace `<!-- playbook:org-chart -->` style markers with generated blocks.
+
+        The HTML fragments of generated pages (history, dates, the form) leave
+        the Markdown here and return in `on_post_page`: Python-Markdown has
+        nothing to convert in them, and the search plugin (which indexes the
+        content before that) never sees them.
+        """
         assert self.playbook is not None
         playbook = self.playbook
+        markdown, fragments = templates.lift(markdown)
+        if fragments:
+            self._fragments[page.file.src_uri] = fragments
 
         def block(match: re.Match[str]) -> str:
             name = match[1]
@@ -164,11 +180,15 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Load the bundled Mermaid on pages with diagrams; Material uses it if it is there.
+        """Put the page's HTML fragments back; load the bundled Mermaid on pages with diagrams.
 
-        Without it Material fetches Mermaid from a CDN, which an intranet or an
-        offline laptop cannot reach, and the diagrams stay as text.
+        Material uses Mermaid if it is there. Without it Material fetches Mermaid
+        from a CDN, which an intranet or an offline laptop cannot reach, and the
+        diagrams stay as text.
         """
+        fragments = self._fragments.pop(page.file.src_uri, None)
+        if fragments:
+            output = templates.restore(output, fragments)
         head = ""
         if self.token:
             head += f'<meta name="playbook-api" content="{self.token}">'
