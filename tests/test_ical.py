@@ -332,8 +332,7 @@ def test_text_values_are_escaped_and_folded_so_they_parse_back_as_written(
     for line in lines:
         line.decode("utf-8")  # no line was cut inside a character
     events = {
-        str(e["X-PLAYBOOK-CHECKLIST"]): e
-        for e in icalendar.Calendar.from_ical(feed).walk("VEVENT")
+        str(e["X-PLAYBOOK-CHECKLIST"]): e for e in icalendar.Calendar.from_ical(feed).walk("VEVENT")
     }
     event = events["awkward"]
     assert str(event["SUMMARY"]) == f"{AWKWARD_TITLE} — Warsaw pod"

@@ -29,7 +29,7 @@ from ..records import LOGS_DIR, Record
 from ..status import State, Summary
 from . import templates
 from .dates import when
-from .tracking import state_label
+from .tracking import state_label, state_labels
 
 OCCURRENCES_SHOWN = 8
 SPECS = "assets/playbook/forms"
@@ -78,6 +78,7 @@ def current_branch(root: Path) -> str | None:
 
 
 def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, object]]:
+    labels = state_labels()
     units = []
     for summary in summaries:
         shown = summary.history[-OCCURRENCES_SHOWN:]
@@ -97,7 +98,7 @@ def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, obj
                     {
                         "key": h.occurrence.key.isoformat(),
                         "due": h.occurrence.due.isoformat(),
-                        "label": f"{when(h.occurrence)} ({state_label(h)})",
+                        "label": f"{when(h.occurrence)} ({state_label(h, labels)})",
                         "record": _record(h.record) if h.record else None,
                     }
                     for h in reversed(shown)

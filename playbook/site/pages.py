@@ -14,6 +14,9 @@ import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
+
+from markupsafe import Markup
 
 from ..i18n import _
 from ..model import KPI, Checklist, Level, Playbook, Role
@@ -29,6 +32,7 @@ ONBOARDING_INDEX = "onboarding/index.md"
 CALENDAR = "calendar.md"
 DASHBOARD = tracking.DASHBOARD
 CALENDAR_WEEKS = 8
+CALENDAR_ROWS = 1500  # the calendar page ends with the week that reaches this many rows
 NEXT_DATES = 5  # per group of units whose dates agree
 MANY_GROUPS = 3  # beyond this many groups, each shows only its next date
 FAMILY_TITLES = {
@@ -38,6 +42,38 @@ FAMILY_TITLES = {
     "sales-operations": "Sales operations",
 }
 CADENCE_GROUPS = ["Daily", "Weekly", "Monthly", "Quarterly", "Yearly", "Onboarding", "Other"]
+
+
+class DateGroup(NamedTuple):
+    """Units whose next dates agree ("" when they are all of the checklist's), and the dates."""
+
+    whom: str
+    dates: list[str]
+
+
+class Owner(NamedTuple):
+    """A checklist's owner in a fragment: a role's title and URL, and a named person."""
+
+    name: str
+    url: str
+    person: str
+
+
+class ChecklistRow(NamedTuple):
+    title: str
+    url: str
+    when: str
+    owners: Markup
+    groups: list[DateGroup]
+    next: str
+
+
+class CalendarRow(NamedTuple):
+    when: str
+    title: str
+    url: str
+    whom: str
+    owners: Markup
 
 
 def role_path(role_id: str) -> str:
@@ -104,17 +140,14 @@ def cadence_group(checklist: Checklist) -> str:
 
 def _date_groups(
     playbook: Playbook, checklist: Checklist, now: datetime, count: int
-) -> list[dict[str, object]]:
+) -> list[DateGroup]:
     """The next dates per group of units whose dates agree; only the next one when many differ."""
     groups = dates.next_dates(playbook, checklist, now, count)
     if len(groups) > MANY_GROUPS and count > 1:
         groups = dates.next_dates(playbook, checklist, now, 1)
     total = sum(len(group.units) for group in groups)
     return [
-        {
-            "whom": dates.for_whom(group.units, total),
-            "dates": [dates.when(o) for o in group.occurrences],
-        }
+        DateGroup(dates.for_whom(group.units, total), [dates.when(o) for o in group.occurrences])
         for group in groups
     ]
 
@@ -205,20 +238,20 @@ def _pages_from(page: str, playbook: Playbook, directory_urls: bool) -> dict[str
 
 def _owner_links(
     playbook: Playbook, owner_ids: tuple[str, ...], page: str, directory_urls: bool
-) -> list[dict[str, str]]:
-    """Owners for a fragment: each role's title and page URL, and a named person's name."""
+) -> Markup:
+    """Owners as HTML links to their role pages (a named person by name and role)."""
     owners = []
     for owner_id in owner_ids:
         person = playbook.people.get(owner_id) if owner_id not in playbook.roles else None
         role = playbook.roles[person.role if person else owner_id]
         owners.append(
-            {
-                "name": role.title,
-                "url": url(page, role_path(role.id), directory_urls),
-                "person": person.name if person else "",
-            }
+            Owner(
+                role.title,
+                url(page, role_path(role.id), directory_urls),
+                person.name if person else "",
+            )
         )
-    return owners
+    return Markup(templates.render("owners.html", owners=owners))
 
 
 def _role_link(playbook: Playbook, role_id: str, from_page: str) -> str:
@@ -532,14 +565,14 @@ def checklists_index(playbook: Playbook, now: datetime, directory_urls: bool = T
             continue
         out.append(f"## {group}\n\n")
         rows = [
-            {
-                "title": c.title,
-                "url": url(page, checklist_path(c), directory_urls),
-                "when": c.cadence.words(),
-                "owners": _owner_links(playbook, c.owners, page, directory_urls),
-                "groups": [] if c.cadence.per_person else _date_groups(playbook, c, now, 1),
-                "next": _("per new hire") if c.cadence.per_person else _no_more_dates(),
-            }
+            ChecklistRow(
+                title=c.title,
+                url=url(page, checklist_path(c), directory_urls),
+                when=c.cadence.words(),
+                owners=_owner_links(playbook, c.owners, page, directory_urls),
+                groups=[] if c.cadence.per_person else _date_groups(playbook, c, now, 1),
+                next=_("per new hire") if c.cadence.per_person else _no_more_dates(),
+            )
             for c in members
         ]
         out.append(templates.block("checklist_rows.html", rows=rows) + "\n")
@@ -583,49 +616,85 @@ def onboarding_index(
     return "".join(out)
 
 
+def _weeks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut at each Monday: the calendar page's weeks (the first may be short)."""
+    cuts = [start]
+    monday = start + timedelta(days=7 - start.weekday())
+    while monday < end:
+        cuts.append(monday)
+        monday += timedelta(weeks=1)
+    return list(zip(cuts, [*cuts[1:], end], strict=True))
+
+
 def calendar(playbook: Playbook, now: datetime, directory_urls: bool = True) -> str:
+    """The reviews due in the coming weeks, week by week.
+
+    A playbook with thousands of checklists stops at the week in which
+    `CALENDAR_ROWS` is reached (the feeds hold every date): a page of tens
+    of thousands of rows is read by nobody and costs every build.
+    """
     page = CALENDAR
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     end = start + timedelta(weeks=CALENDAR_WEEKS)
-    entries = dates.calendar(playbook, start, end)
-    out = [front_matter(title="Calendar", tags=["Checklist"]), "# Calendar\n\n"]
-    out.append(
-        f"Every review due in the {CALENDAR_WEEKS} weeks from {start:%d %B %Y} "
-        f"(the time this site was built), in each team's own time zone, moved for its "
-        "public holidays as the checklist says.\n\n"
-    )
-    feeds = [link("all checklists", rel(page, calendar_feed_path()))]
-    feeds += [
-        link(team.name, rel(page, calendar_feed_path(team.id))) for team in playbook.teams.values()
-    ]
-    out.append(
-        ":material-calendar-sync: Subscribe in Outlook, Google Calendar or any calendar app: "
-        + ", ".join(feeds)
-        + ".\n\n"
-    )
     unit_count = {c.id: len(units(playbook, c)) for c in playbook.checklists.values()}
-    by_week: dict[str, list[dates.Entry]] = defaultdict(list)
-    for entry in entries:
-        moment = entry.occurrence.due
-        monday = (moment - timedelta(days=moment.weekday())).date()
-        by_week[_("Week of {day}").format(day=f"{monday:%d %B %Y}")].append(entry)
-    for week, week_entries in by_week.items():
+    owners = {
+        c.id: _owner_links(playbook, c.owners, page, directory_urls)
+        for c in playbook.checklists.values()
+    }
+    links = {
+        c.id: url(page, checklist_path(c), directory_urls) for c in playbook.checklists.values()
+    }
+    sections = []
+    shown = 0
+    until = start
+    for monday, next_monday in _weeks(start, end):
+        if shown >= CALENDAR_ROWS:
+            break
+        entries = dates.calendar(playbook, monday, next_monday)
+        until = next_monday
+        if not entries:
+            continue
+        shown += len(entries)
         rows = [
-            {
-                "when": dates.when(e.occurrence),
-                "title": e.checklist.title,
-                "url": url(page, checklist_path(e.checklist), directory_urls),
-                "whom": dates.for_whom(e.units, unit_count[e.checklist.id]) or _("everyone"),
-                "owners": _owner_links(playbook, e.checklist.owners, page, directory_urls),
-            }
-            for e in week_entries
+            CalendarRow(
+                when=dates.when(e.occurrence),
+                title=e.checklist.title,
+                url=links[e.checklist.id],
+                whom=dates.for_whom(e.units, unit_count[e.checklist.id]) or _("everyone"),
+                owners=owners[e.checklist.id],
+            )
+            for e in entries
         ]
+        week = _("Week of {day}").format(
+            day=f"{monday - timedelta(days=monday.weekday()):%d %B %Y}"
+        )
         # Each week's heading carries its own marker: Material excludes a section, not its children.
-        out.append(
+        sections.append(
             f"## {week} {{ data-search-exclude }}\n\n"
             + templates.block("calendar_week.html", rows=rows)
             + "\n"
         )
-    if not entries:
+    out = [front_matter(title=_("Calendar"), tags=["Checklist"]), "# " + _("Calendar") + "\n\n"]
+    weeks = round((until - start) / timedelta(weeks=1))
+    out.append(
+        _(
+            "Every review due in the {weeks} weeks from {day} (the time this site was built), "
+            "in each team's own time zone, moved for its public holidays as the checklist says."
+        ).format(weeks=weeks, day=f"{start:%d %B %Y}")
+        + "\n\n"
+    )
+    feeds = [link(_("all checklists"), rel(page, calendar_feed_path()))]
+    feeds += [
+        link(team.name, rel(page, calendar_feed_path(team.id))) for team in playbook.teams.values()
+    ]
+    out.append(
+        ":material-calendar-sync: "
+        + _("Subscribe in Outlook, Google Calendar or any calendar app:")
+        + " "
+        + ", ".join(feeds)
+        + ".\n\n"
+    )
+    out += sections
+    if not sections:
         out.append(_("Nothing is scheduled in this period.") + "\n")
     return "".join(out)

@@ -22,7 +22,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 OPEN = "<!--playbook:html-->"
 CLOSE = "<!--/playbook:html-->"
 _FRAGMENT = re.compile(re.escape(OPEN) + "(.*?)" + re.escape(CLOSE), re.DOTALL)
-_PLACEHOLDER = "<!--playbook:html {}-->"
+PLACEHOLDER = "<!--playbook:html {}-->"  # where a lifted fragment goes back
 
 
 @cache
@@ -64,8 +64,8 @@ def lift(markdown: str) -> tuple[str, list[str]]:
     fragments: list[str] = []
 
     def keep(match: re.Match[str]) -> str:
-        fragments.append(match[1].strip("\n"))
-        return _PLACEHOLDER.format(len(fragments) - 1)
+        fragments.append(match[1])
+        return PLACEHOLDER.format(len(fragments) - 1)
 
     return _FRAGMENT.sub(keep, markdown), fragments
 
@@ -73,5 +73,5 @@ def lift(markdown: str) -> tuple[str, list[str]]:
 def restore(html: str, fragments: list[str]) -> str:
     """Put the fragments back where their placeholders ended up."""
     for index, fragment in enumerate(fragments):
-        html = html.replace(_PLACEHOLDER.format(index), fragment, 1)
+        html = html.replace(PLACEHOLDER.format(index), fragment.strip("\n"), 1)
     return html

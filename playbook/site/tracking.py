@@ -11,7 +11,7 @@ teams × occurrences; `playbook history` shows every occurrence.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..i18n import _
 from ..metrics import format_value
@@ -20,28 +20,93 @@ from ..status import OccurrenceStatus, State, Summary
 from . import templates
 from .markdown import front_matter
 
+# What the templates are given: named tuples, whose fields Jinja reads at attribute speed.
+
+
+class Square(NamedTuple):
+    """One occurrence in a strip: its state (a CSS class) and a tooltip."""
+
+    state: str
+    tip: str
+
+
+class LegendEntry(NamedTuple):
+    state: str
+    label: str
+
+
+class UnitSummary(NamedTuple):
+    """A team's or person's row in a checklist's history summary."""
+
+    name: str
+    strip: list[Square]
+    rate: str
+    streak: int
+    last: str
+    next: str
+
+
+class HistoryRow(NamedTuple):
+    """One occurrence in a checklist's latest occurrences, a value per metric column."""
+
+    occurrence: str
+    unit: str
+    state: str
+    css: str
+    by: str
+    recorded: str
+    values: list[str]
+    note: str
+
+
+class DashboardRow(NamedTuple):
+    state: str
+    urgent: bool
+    title: str
+    url: str
+    unit: str
+    strip: list[Square]
+    last: str
+    next: str
+    rate: str
+
+
+class OnboardingRow(NamedTuple):
+    name: str
+    plan: str
+    url: str
+    started: str
+    percent: int
+    state: str
+
+
 DASHBOARD = "dashboard.md"
 HISTORY_LENGTH = 12  # squares in a strip
 LATEST_ROWS = 24  # rows of a checklist's "latest occurrences", all teams together
 
 
-def _labels() -> dict[State, str]:
+def state_labels() -> dict[str, str]:
+    """How the site names each state (and "overdue"), in the language in force.
+
+    Looked up once per section, not once per occurrence, and passed down.
+    """
     return {
         State.DONE: _("done"),
         State.LATE: _("late"),
         State.MISSED: _("missed"),
         State.DUE: _("due"),
         State.UPCOMING: _("upcoming"),
+        "overdue": _("overdue"),
     }
 
 
-def state_label(status: OccurrenceStatus) -> str:
-    """How the site names an occurrence's state: overdue, or its state."""
-    return _("overdue") if status.overdue else _labels()[status.state]
+def state_label(status: OccurrenceStatus, labels: dict[str, str]) -> str:
+    """An occurrence's state as the site names it: overdue, or its state."""
+    return labels["overdue"] if status.overdue else labels[status.state]
 
 
 def _css(status: OccurrenceStatus) -> str:
-    return "overdue" if status.overdue else status.state.value
+    return "overdue" if status.overdue else status.state
 
 
 def _name(by: str) -> str:
@@ -57,18 +122,13 @@ def _recent(summary: Summary) -> list[OccurrenceStatus]:
     return [h for h in summary.history if h.state is not State.UPCOMING][-HISTORY_LENGTH:]
 
 
-def _strip(history: list[OccurrenceStatus]) -> list[dict[str, str]]:
-    """One square per occurrence, oldest first: its state (a CSS class) and a tooltip."""
-    return [
-        {"state": _css(h), "tip": f"{h.occurrence.key:%a %d %b %Y}: {state_label(h)}"}
-        for h in history
-    ]
+def _strip(history: list[OccurrenceStatus], labels: dict[str, str]) -> list[Square]:
+    """One square per occurrence, oldest first."""
+    return [Square(_css(h), f"{h.occurrence.key:%d %b}: {state_label(h, labels)}") for h in history]
 
 
-def _legend() -> list[dict[str, str]]:
-    return [{"state": state.value, "label": label} for state, label in _labels().items()] + [
-        {"state": "overdue", "label": _("overdue")}
-    ]
+def _legend(labels: dict[str, str]) -> list[LegendEntry]:
+    return [LegendEntry(str(state), label) for state, label in labels.items()]
 
 
 def _unit_heading(summaries: list[Summary]) -> str:
@@ -84,15 +144,16 @@ def checklist_history(mine: list[Summary], calendar_link: str) -> str:
             _("No team or person records this checklist yet: add teams to `playbook.yml`.") + "\n\n"
         )
         return "".join(out)
+    labels = state_labels()
     units = [
-        {
-            "name": s.unit.name,
-            "strip": _strip(_recent(s)),
-            "rate": _rate(s),
-            "streak": s.streak,
-            "last": _last_done(s),
-            "next": f"{s.next_due.due:%a %d %b %Y, %H:%M}" if s.next_due else "—",
-        }
+        UnitSummary(
+            name=s.unit.name,
+            strip=_strip(_recent(s), labels),
+            rate=_rate(s),
+            streak=s.streak,
+            last=_last_done(s, labels),
+            next=f"{s.next_due.due:%a %d %b %Y, %H:%M}" if s.next_due else "—",
+        )
         for s in mine
     ]
     latest = sorted(
@@ -102,13 +163,13 @@ def checklist_history(mine: list[Summary], calendar_link: str) -> str:
     )[:LATEST_ROWS]
     checklist = mine[0].checklist
     metrics = _metric_columns(checklist, [h for _, h in latest])
-    rows = [_row(checklist, metrics, s.unit.name, h) for s, h in latest]
+    rows = [_row(checklist, metrics, s.unit.name, h, labels) for s, h in latest]
     out.append(
         templates.block(
             "history.html",
             unit_heading=_unit_heading(mine),
             units=units,
-            legend=_legend(),
+            legend_entries=_legend(labels),
             metrics=[label for _, label in metrics],
             rows=rows,
             shown=HISTORY_LENGTH,
@@ -121,15 +182,13 @@ def checklist_history(mine: list[Summary], calendar_link: str) -> str:
     return "".join(out)
 
 
-def _last_done(summary: Summary) -> str:
+def _last_done(summary: Summary, labels: dict[str, str]) -> str:
     if not summary.last_done:
         return "—"
-    return f"{summary.last_done.occurrence.key:%d %b %Y} ({_labels()[summary.last_done.state]})"
+    return f"{summary.last_done.occurrence.key:%d %b %Y} ({labels[summary.last_done.state]})"
 
 
-def _metric_columns(
-    checklist: Checklist, shown: list[OccurrenceStatus]
-) -> list[tuple[str, str]]:
+def _metric_columns(checklist: Checklist, shown: list[OccurrenceStatus]) -> list[tuple[str, str]]:
     """(id, label) of the metric columns: the checklist's, then any others a shown record holds."""
     columns = [(m.id, m.label) for m in checklist.metrics]
     known = {m.id for m in checklist.metrics}
@@ -142,23 +201,27 @@ def _metric_columns(
 
 
 def _row(
-    checklist: Checklist, metrics: list[tuple[str, str]], unit: str, status: OccurrenceStatus
-) -> dict[str, object]:
+    checklist: Checklist,
+    metrics: list[tuple[str, str]],
+    unit: str,
+    status: OccurrenceStatus,
+    labels: dict[str, str],
+) -> HistoryRow:
     """One history row as plain values, a value per metric column; the template escapes them."""
     record = status.record
     occurrence = status.occurrence
     moved = f" ({_('moved')}: {occurrence.holiday})" if occurrence.moved_from else ""
     partial = f" ({_('partial')})" if record and not record.complete else ""
-    return {
-        "occurrence": f"{occurrence.key:%a %d %b %Y}{moved}",
-        "unit": unit,
-        "state": state_label(status) + partial,
-        "css": _css(status),
-        "by": _name(record.by) if record else "—",
-        "recorded": f"{record.completed_at:%d %b %H:%M}" if record else "—",
-        "values": _values(checklist, metrics, record.metrics if record else {}),
-        "note": record.note if record else "",
-    }
+    return HistoryRow(
+        occurrence=f"{occurrence.key:%a %d %b %Y}{moved}",
+        unit=unit,
+        state=state_label(status, labels) + partial,
+        css=_css(status),
+        by=_name(record.by) if record else "—",
+        recorded=f"{record.completed_at:%d %b %H:%M}" if record else "—",
+        values=_values(checklist, metrics, record.metrics if record else {}),
+        note=record.note if record else "",
+    )
 
 
 def _values(
@@ -202,21 +265,23 @@ def dashboard(
             + "\n"
         )
         return "".join(out)
+    labels = state_labels()
+    states = {"overdue": labels["overdue"], "due": labels[State.DUE], "fine": _("up to date")}
     rows = [
-        {
-            "state": _("overdue") if s.overdue else (_("due") if s.open else _("up to date")),
-            "urgent": s.overdue,
-            "title": s.checklist.title,
-            "url": page_of[s.checklist.id],
-            "unit": s.unit.name,
-            "strip": _strip(_recent(s)),
-            "last": _last_done(s),
-            "next": f"{s.next_due.due:%a %d %b, %H:%M}" if s.next_due else "—",
-            "rate": _rate(s),
-        }
+        DashboardRow(
+            state=states["overdue" if s.overdue else "due" if s.open else "fine"],
+            urgent=s.overdue,
+            title=s.checklist.title,
+            url=page_of[s.checklist.id],
+            unit=s.unit.name,
+            strip=_strip(_recent(s), labels),
+            last=_last_done(s, labels),
+            next=f"{s.next_due.due:%a %d %b, %H:%M}" if s.next_due else "—",
+            rate=_rate(s),
+        )
         for s in summaries
     ]
-    out.append(templates.block("dashboard.html", rows=rows, legend=_legend()))
+    out.append(templates.block("dashboard.html", rows=rows, legend_entries=_legend(labels)))
     return "".join(out)
 
 
@@ -227,6 +292,7 @@ def onboarding_progress(
     people = [s for s in summaries if s.checklist.onboarding_for and s.unit.kind == "person"]
     if not people:
         return ""
+    labels = state_labels()
     rows = []
     for s in people:
         total = len(s.checklist.items)
@@ -235,14 +301,14 @@ def onboarding_progress(
         done = sum(item.done for item in record.items) if record else 0
         started = playbook.people[s.unit.id].started
         rows.append(
-            {
-                "name": s.unit.name,
-                "plan": playbook.roles[s.checklist.onboarding_for].title,
-                "url": page_of[s.checklist.id],
-                "started": f"{started:%d %b %Y}" if started else "—",
-                "percent": round(100 * done / total) if total else 0,
-                "state": state_label(latest) if latest else "—",
-            }
+            OnboardingRow(
+                name=s.unit.name,
+                plan=playbook.roles[s.checklist.onboarding_for].title,
+                url=page_of[s.checklist.id],
+                started=f"{started:%d %b %Y}" if started else "—",
+                percent=round(100 * done / total) if total else 0,
+                state=state_label(latest, labels) if latest else "—",
+            )
         )
     return (
         "## "
