@@ -31,13 +31,24 @@ def when(occurrence: Occurrence) -> str:
     return shown
 
 
-def next_dates(playbook: Playbook, checklist: Checklist, now: datetime, count: int) -> list[Dates]:
-    """The next `count` occurrences per unit, units with the same dates grouped together."""
+Upcoming = dict[Unit, tuple[Occurrence, ...]]
+
+
+def upcoming_by_unit(
+    playbook: Playbook, checklist: Checklist, now: datetime, count: int
+) -> Upcoming:
+    """The next `count` occurrences of each unit of the checklist."""
+    return {
+        unit: tuple(upcoming(checklist, unit, now, count)) for unit in units(playbook, checklist)
+    }
+
+
+def next_dates(found: Upcoming, count: int) -> list[Dates]:
+    """The first `count` of each unit's next occurrences, units with the same dates together."""
     groups: dict[tuple[Occurrence, ...], list[Unit]] = {}
-    for unit in units(playbook, checklist):
-        found = tuple(upcoming(checklist, unit, now, count))
-        groups.setdefault(found, []).append(unit)
-    return [Dates(tuple(members), found) for found, members in groups.items() if found]
+    for unit, occurrences_ in found.items():
+        groups.setdefault(occurrences_[:count], []).append(unit)
+    return [Dates(tuple(members), dates) for dates, members in groups.items() if dates]
 
 
 @dataclass(frozen=True)

@@ -138,13 +138,11 @@ def cadence_group(checklist: Checklist) -> str:
     }.get(freq or "", "Other")
 
 
-def _date_groups(
-    playbook: Playbook, checklist: Checklist, now: datetime, count: int
-) -> list[DateGroup]:
+def _date_groups(found: dates.Upcoming, count: int) -> list[DateGroup]:
     """The next dates per group of units whose dates agree; only the next one when many differ."""
-    groups = dates.next_dates(playbook, checklist, now, count)
+    groups = dates.next_dates(found, count)
     if len(groups) > MANY_GROUPS and count > 1:
-        groups = dates.next_dates(playbook, checklist, now, 1)
+        groups = dates.next_dates(found, 1)
     total = sum(len(group.units) for group in groups)
     return [
         DateGroup(dates.for_whom(group.units, total), [dates.when(o) for o in group.occurrences])
@@ -156,12 +154,12 @@ def _no_more_dates() -> str:
     return _("none: the checklist has no further occurrence")
 
 
-def _next_dates(playbook: Playbook, checklist: Checklist, now: datetime) -> str:
+def _next_dates(found: dates.Upcoming) -> str:
     """A table cell of the next dates; per team (or person) where their dates differ.
 
     An HTML fragment kept out of the search index: dates are looked up, not searched.
     """
-    groups = _date_groups(playbook, checklist, now, NEXT_DATES)
+    groups = _date_groups(found, NEXT_DATES)
     if not groups:
         return cell(_no_more_dates())
     return templates.inline("next_dates.html", groups=groups)
@@ -185,9 +183,15 @@ def render_site(
     `render_files` writes); without it the site is the playbook alone.
     `directory_urls` is MkDocs' setting of the same name, for the fragments' links.
     """
+    # The next dates of every unit, once: checklist pages show five, the index the first.
+    upcoming = {
+        c.id: dates.upcoming_by_unit(playbook, c, now, NEXT_DATES)
+        for c in playbook.checklists.values()
+        if not c.cadence.per_person
+    }
     pages = {
         ROLES_INDEX: roles_index(playbook),
-        CHECKLISTS_INDEX: checklists_index(playbook, now, directory_urls),
+        CHECKLISTS_INDEX: checklists_index(playbook, now, directory_urls, upcoming),
         ONBOARDING_INDEX: onboarding_index(playbook, summaries, directory_urls),
         CALENDAR: calendar(playbook, now, directory_urls),
     }
@@ -198,7 +202,7 @@ def render_site(
         by_checklist[summary.checklist.id].append(summary)
     for checklist in playbook.checklists.values():
         page = checklist_path(checklist)
-        pages[page] = checklist_page(playbook, checklist, now)
+        pages[page] = checklist_page(playbook, checklist, now, upcoming.get(checklist.id))
         if summaries is not None:
             mine = by_checklist[checklist.id]
             pages[page] += "\n" + tracking.checklist_history(mine, rel(page, calendar_feed_path()))
@@ -461,7 +465,13 @@ def _handoffs(playbook: Playbook, role: Role, page: str) -> str:
     return "".join(out)
 
 
-def checklist_page(playbook: Playbook, checklist: Checklist, now: datetime) -> str:
+def checklist_page(
+    playbook: Playbook,
+    checklist: Checklist,
+    now: datetime,
+    upcoming: dates.Upcoming | None = None,
+) -> str:
+    """A checklist's page; `upcoming` holds its units' next dates when they are known already."""
     page = checklist_path(checklist)
     group = cadence_group(checklist)
     tags = [
@@ -488,7 +498,8 @@ def checklist_page(playbook: Playbook, checklist: Checklist, now: datetime) -> s
         if checklist.retired is not None and checklist.retired < now.date():
             facts.append(("Retired", f"nothing is scheduled after {checklist.retired:%a %d %b %Y}"))
         else:
-            facts.append(("Next dates", _next_dates(playbook, checklist, now)))
+            found = upcoming or dates.upcoming_by_unit(playbook, checklist, now, NEXT_DATES)
+            facts.append(("Next dates", _next_dates(found)))
         facts.append(("Rule", f"`RRULE:{checklist.cadence.rule}`"))
         if checklist.earlier:
             # History is judged by the cadence in force then: say which that was.
@@ -548,7 +559,19 @@ def _phase_due(playbook: Playbook, checklist: Checklist, section_title: str) -> 
     return ""
 
 
-def checklists_index(playbook: Playbook, now: datetime, directory_urls: bool = True) -> str:
+def checklists_index(
+    playbook: Playbook,
+    now: datetime,
+    directory_urls: bool = True,
+    upcoming: dict[str, dates.Upcoming] | None = None,
+) -> str:
+    """Every checklist by cadence, with its next date; `upcoming` as render_site knows it."""
+    if upcoming is None:
+        upcoming = {
+            c.id: dates.upcoming_by_unit(playbook, c, now, 1)
+            for c in playbook.checklists.values()
+            if not c.cadence.per_person
+        }
     page = CHECKLISTS_INDEX
     out = [front_matter(title="Checklists", tags=["Checklist"]), "# Checklists\n\n"]
     out.append(
@@ -570,7 +593,7 @@ def checklists_index(playbook: Playbook, now: datetime, directory_urls: bool = T
                 url=url(page, checklist_path(c), directory_urls),
                 when=c.cadence.words(),
                 owners=_owner_links(playbook, c.owners, page, directory_urls),
-                groups=[] if c.cadence.per_person else _date_groups(playbook, c, now, 1),
+                groups=[] if c.cadence.per_person else _date_groups(upcoming[c.id], 1),
                 next=_("per new hire") if c.cadence.per_person else _no_more_dates(),
             )
             for c in members
