@@ -23,10 +23,15 @@ from .markdown import front_matter
 # What the templates are given: named tuples, whose fields Jinja reads at attribute speed.
 
 
-class Square(NamedTuple):
-    """One occurrence in a strip: its state (a CSS class) and a tooltip."""
+class Run(NamedTuple):
+    """Occurrences in a row with the same state, drawn as that many squares with one tooltip.
 
-    state: str
+    A run, not a square each: a strip of twelve is a few elements, so a page with
+    twenty teams stays light, and each tooltip still names its dates.
+    """
+
+    state: str  # a CSS class
+    count: int
     tip: str
 
 
@@ -39,7 +44,7 @@ class UnitSummary(NamedTuple):
     """A team's or person's row in a checklist's history summary."""
 
     name: str
-    strip: list[Square]
+    strip: list[Run]
     rate: str
     streak: int
     last: str
@@ -65,7 +70,7 @@ class DashboardRow(NamedTuple):
     title: str
     url: str
     unit: str
-    strip: list[Square]
+    strip: list[Run]
     last: str
     next: str
     rate: str
@@ -122,9 +127,27 @@ def _recent(summary: Summary) -> list[OccurrenceStatus]:
     return [h for h in summary.history if h.state is not State.UPCOMING][-HISTORY_LENGTH:]
 
 
-def _strip(history: list[OccurrenceStatus], labels: dict[str, str]) -> list[Square]:
-    """One square per occurrence, oldest first."""
-    return [Square(_css(h), f"{h.occurrence.key:%d %b}: {state_label(h, labels)}") for h in history]
+def _strip(history: list[OccurrenceStatus], labels: dict[str, str]) -> list[Run]:
+    """The occurrences oldest first, in runs of the same state."""
+    runs: list[list[OccurrenceStatus]] = []
+    for status in history:
+        if runs and _css(runs[-1][-1]) == _css(status):
+            runs[-1].append(status)
+        else:
+            runs.append([status])
+    return [
+        Run(
+            _css(run[0]),
+            len(run),
+            (
+                f"{run[0].occurrence.key:%d %b}"
+                + (f" – {run[-1].occurrence.key:%d %b}" if len(run) > 1 else "")
+                + f": {state_label(run[0], labels)}"
+                + (f" ×{len(run)}" if len(run) > 1 else "")
+            ),
+        )
+        for run in runs
+    ]
 
 
 def _legend(labels: dict[str, str]) -> list[LegendEntry]:
