@@ -165,7 +165,7 @@ def test_search_index_holds_no_date_of_the_data_parts(sample_site: Path) -> None
 def test_checklist_pages_carry_history_and_form_outside_markdown(sample_site: Path) -> None:
     page = (sample_site / "checklists" / "friday-numbers" / "index.html").read_text()
     assert "Latest occurrences" in page and "Warsaw pod" in page
-    assert "playbook:html" not in page  # every fragment went back in its place
+    assert "playbook-html" not in page  # every fragment went back in its place
     assert 'data-spec="../../assets/playbook/forms/friday-numbers.json"' in page
     spec = json.loads((sample_site / "assets/playbook/forms/friday-numbers.json").read_text())
     assert {unit["id"] for unit in spec["units"]} == {"warsaw", "saigon"}

@@ -158,8 +158,8 @@ def spec(
 
 
 def spec_json(data: dict[str, object]) -> str:
-    """The spec file's text: compact JSON, one file per checklist."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    """The spec file's text: compact JSON, with `<` escaped so no text in it reads as a marker."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
 
 
 def record_form(checklist: Checklist, spec_url: str) -> str:

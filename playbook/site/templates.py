@@ -19,10 +19,10 @@ from typing import Any
 from ..i18n import _, ngettext
 
 TEMPLATES = Path(__file__).parent / "templates"
-OPEN = "<!--playbook:html-->"
-CLOSE = "<!--/playbook:html-->"
+OPEN = "<!--playbook-html-->"  # not `playbook:`, the prefix of the diagram markers
+CLOSE = "<!--/playbook-html-->"
 _FRAGMENT = re.compile(re.escape(OPEN) + "(.*?)" + re.escape(CLOSE), re.DOTALL)
-PLACEHOLDER = "<!--playbook:html {}-->"  # where a lifted fragment goes back
+PLACEHOLDER = "<!--playbook-html {}-->"  # where a lifted fragment goes back
 
 
 @cache
