@@ -9,11 +9,9 @@ each --repeat times and interleaved so that machine noise hits all alike:
 
 * `playbook validate DIR`
 * `playbook build -f DIR/mkdocs.yml --site-dir OUT` (after one warm-up build)
-* pre-rendered: `mkdocs build` of the same pages pre-rendered to Markdown, as an
-  engine without our plugin builds them (their HTML fragments inline), with the
-  same nav and files. The pages come from driving the plugin's own hooks in this
-  process (on_config expands the nav, on_files renders every page, feeds and spec
-  files), so the two sites hold the same files.
+* pre-rendered: `mkdocs build` of the same pages pre-rendered to Markdown by
+  `playbook export` (the plugin's own renderer, nav and files; the pages hold
+  their HTML fragments inline, as an engine without our plugin builds them).
 * prose: `mkdocs build` of those pages without their data (history, dates, the
   form): plain Markdown pages holding the same prose.
 
@@ -42,7 +40,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import yaml
@@ -470,82 +467,20 @@ def _metric_value(kind: str, t: Text) -> object:
 
 
 def prerender(root: Path, baseline: Path, prose: Path) -> tuple[int, int]:
-    """Write what the plugin generates as plain files, plus a mkdocs.yml without the plugin.
+    """The same site as plain files, for MkDocs without our plugin; return (pages, other files).
 
-    `baseline` gets the pages as an engine that only reads Markdown would build them
-    (their HTML fragments inline); `prose` the same pages without their data (history,
-    dates, the form): plain Markdown holding the same prose.
-
-    The plugin itself is driven in this process: its on_config loads the playbook and expands
-    the nav (generated_sections + expand_nav), its on_files renders every page with
-    render_site (and adds feeds and assets), and its on_page_markdown expands the markers of
-    every page. So the baseline renders the same Markdown with the same nav, whatever the
-    plugin learns to generate next. Returns (generated pages, other generated files).
+    `baseline` is what `playbook export` writes (the plugin's own renderer, nav and
+    files: the pages hold their HTML fragments inline); `prose` the same pages without
+    their data (history, dates, the form): plain Markdown holding the same prose.
     """
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.config import load_config
-    from mkdocs.structure.files import File, Files
-
+    from playbook.site.export import export_site
     from playbook.site.templates import lift
 
-    config = load_config(str(root / "mkdocs.yml"))
-    plugins = config.plugins
-    plugins.on_startup(command="build", dirty=False)
-    try:
-        config = plugins.on_config(config)
-        docs = Path(config.docs_dir)
-        handwritten = [
-            File(p.relative_to(docs).as_posix(), str(docs), str(baseline / "site"), True)
-            for p in sorted(docs.rglob("*"))
-            if p.is_file()
-        ]
-        files = plugins.on_files(Files(list(handwritten)), config=config)
-        playbook_plugin: Any = plugins["playbook"]
-        for file in files:
-            targets = [folder / "docs" / file.src_uri for folder in (baseline, prose)]
-            for target in targets:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            if not file.src_uri.endswith(".md"):
-                for target in targets:
-                    target.write_bytes(file.content_bytes)
-                continue
-            # The plugin's own marker expansion, without its lifting of the fragments.
-            stub: Any = SimpleNamespace(file=file)
-            markdown = playbook_plugin.on_page_markdown(
-                file.content_string, page=stub, config=config, files=files
-            )
-            fragments = playbook_plugin._fragments.pop(file.src_uri, [])
-            markdown = restore_markdown(markdown, fragments)
-            targets[0].write_text(markdown, encoding="utf-8")
-            targets[1].write_text(lift(markdown)[0], encoding="utf-8")
-    except TypeError as exc:
-        if TIE_BUG in str(exc):
-            sys.exit(f"the plugin failed: {exc}\n{TIE_HINT}")
-        raise
-    finally:
-        plugins.on_shutdown()
-    written_by_hand = {file.src_uri for file in handwritten}
-    generated = [file for file in files if file.src_uri not in written_by_hand]
-    pages = sum(1 for file in generated if file.src_uri.endswith(".md"))
-    # What on_config added to the configuration besides the nav (the recording form's assets).
-    extra = {
-        "extra_css": [str(value) for value in config.extra_css],
-        "extra_javascript": [str(value) for value in config.extra_javascript],
-    }
-    for folder in (baseline, prose):
-        (folder / "mkdocs.yml").write_text(
-            mkdocs_yml(config.nav, playbook_plugin=False, extra=extra), encoding="utf-8"
-        )
-    return pages, len(generated) - pages
-
-
-def restore_markdown(markdown: str, fragments: list[str]) -> str:
-    """The page as the renderer wrote it: each lifted fragment back, with its markers."""
-    from playbook.site.templates import CLOSE, OPEN, PLACEHOLDER
-
-    for index, fragment in enumerate(fragments):
-        markdown = markdown.replace(PLACEHOLDER.format(index), OPEN + fragment + CLOSE, 1)
-    return markdown
+    exported = export_site(root, baseline)
+    shutil.copytree(baseline, prose, dirs_exist_ok=True)
+    for page in (prose / "docs").rglob("*.md"):
+        page.write_text(lift(page.read_text(encoding="utf-8"))[0], encoding="utf-8")
+    return exported.pages, exported.files - exported.pages
 
 
 # --------------------------------------------------------------------------- measuring
@@ -657,7 +592,7 @@ def build_size(
     started = time.perf_counter()
     generated, extra = prerender(source, baseline, prose)
     say(
-        f"[{tag}] pre-rendered {generated} generated pages and {extra} other files "
+        f"[{tag}] exported {generated} pages and {extra} other files "
         f"in {time.perf_counter() - started:.1f} s"
     )
     out_build, out_base, out_prose = (
