@@ -99,7 +99,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         for warning in self.playbook.warnings:
             log.warning(warning.render())
         self.now = _build_time(self.playbook)
-        records = load_records(self.playbook.root)
+        records = load_records(self.playbook.root, since=self.now - RECENT)
         for problem in records.problems:
             log.warning(f"{problem.render()} (`playbook audit` lists every finding)")
         self.summaries = collect(self.playbook, records.index(), self.now, recent=RECENT)

@@ -1,0 +1,505 @@
+"""The derived index of records: one SQLite row per file under logs/, in the git directory.
+
+The files are the truth; this index is disposable. It is rebuilt from the
+files whenever it is missing, unreadable, of another schema version or made
+for another folder, and brought up to date with them before every read:
+
+* Every change to a record file shows in a status-change time (ctime) newer
+  than the moment the index was last checked: a file written in place, one
+  added, renamed or deleted (its folder's ctime), and whatever `git checkout`,
+  `git pull` or `playbook check` does (they unlink and create files). The
+  process cannot set a ctime back, so one pass of `find logs -newerct T`
+  (stat-ing in C, ~2× faster than Python's) lists everything that changed.
+  Those files are read again and those folders listed again; nothing else is.
+* The check starts MARGIN before the last one did, so that a change within
+  the file system's timestamp granularity of a check is seen by the next one
+  too; a file reported again is compared by content (its git blob id).
+* Writers take SQLite's write lock (`BEGIN IMMEDIATE`) and look again under
+  it, so concurrent commands never apply a stale view over a newer one; WAL
+  mode lets readers go on meanwhile. A broken index file is deleted and
+  rebuilt; where nothing can be written (a read-only .git, no git at all) the
+  same index is built in memory from the files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import time
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import yaml
+
+from .errors import Location, Problem
+from .records import (
+    LOGS_DIR,
+    MAX_RECORD_BYTES,
+    Progress,
+    Record,
+    RecordError,
+    RecordSet,
+    StoredItems,
+    git_blob_id,
+    parse_record,
+    read_record_file,
+)
+
+SCHEMA_VERSION = 1
+INDEX_DIR = "playbook"  # under the git directory, next to the cadence cache
+MARGIN_NS = 2_000_000_000  # coarser than any file system's ctime granularity but FAT's
+BUSY_TIMEOUT_S = 60.0  # a cold build of 100,000 records takes seconds, not minutes
+BATCH = 2_000  # rows per insert, and how often progress is reported
+# Records whose `since` window a holiday move or a changed cadence may shift them into.
+WINDOW_SLACK_DAYS = 14
+JSON_EXACT = (str, int, float, bool, type(None))
+
+_COLUMNS = (
+    "path, folder, size, mtime_ns, ctime_ns, ino, blob, checklist, unit_kind, unit, occurrence, "
+    "due, due_utc, completed_at, by, complete, amends, checklist_version, metrics, note, reparse, "
+    "problem"
+)
+_SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE files (
+    path TEXT PRIMARY KEY,  -- relative to the playbook, e.g. logs/friday-numbers/warsaw/2026-11-20.yml
+    folder TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+    ino INTEGER NOT NULL, blob TEXT NOT NULL,
+    checklist TEXT, unit_kind TEXT, unit TEXT, occurrence TEXT, due TEXT, due_utc REAL,
+    completed_at TEXT, by TEXT, complete INTEGER, amends TEXT, checklist_version TEXT,
+    metrics TEXT,  -- JSON, NULL when there are none
+    note TEXT,
+    reparse INTEGER NOT NULL DEFAULT 0,  -- 1: a value JSON cannot hold exactly; read the file
+    problem TEXT  -- JSON [line, column, message, hint] when the file is not a sound record
+    )""",
+    "CREATE INDEX files_by_unit ON files (checklist, unit, occurrence)",
+    "CREATE INDEX files_by_folder ON files (folder)",
+    f"PRAGMA user_version = {SCHEMA_VERSION}",
+)
+_INSERT = f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES ({', '.join('?' * 22)})"
+_RECORD_COLUMNS = (
+    "path, checklist, unit_kind, unit, occurrence, due, completed_at, by, complete, amends, "
+    "checklist_version, metrics, note, reparse"
+)
+
+
+def index_path(root: Path, cache_dir: Path | None = None) -> Path | None:
+    """Where the index of the playbook at `root` is kept: in its git directory, or None.
+
+    A worktree keeps its own (`.git` is a file naming the worktree's git directory);
+    a playbook in a subfolder of a repository gets a file named after the subfolder.
+    """
+    if cache_dir is not None:
+        return cache_dir / INDEX_DIR / "records.sqlite"
+    for folder in (root, *root.parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            git_dir = dot
+        elif dot.is_file():
+            try:
+                text = dot.read_text(encoding="utf-8").strip()
+            except (OSError, UnicodeDecodeError):
+                return None
+            if not text.startswith("gitdir:"):
+                return None
+            git_dir = folder / text.removeprefix("gitdir:").strip()
+        else:
+            continue
+        inside = root.relative_to(folder).as_posix()
+        name = "records.sqlite"
+        if inside != ".":
+            name = f"records-{hashlib.sha1(inside.encode()).hexdigest()[:10]}.sqlite"
+        return git_dir / INDEX_DIR / name
+    return None
+
+
+def query(
+    root: Path,
+    cache_dir: Path | None,
+    checklist: str | None,
+    since: datetime | None,
+    progress: Progress | None,
+) -> RecordSet:
+    """The records (and problems) `load_records` promises, from an index made fresh first."""
+    root = root.resolve()
+    logs = root / LOGS_DIR
+    if not logs.is_dir():
+        return RecordSet([], [])
+    # Building allocates a few hundred thousand objects that all survive; the cyclic
+    # collector would walk them again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with contextlib.closing(fresh_index(root, index_path(root, cache_dir), progress)) as db:
+            return RecordSet(_records(db, root, checklist, since), _problems(db))
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def fresh_index(root: Path, path: Path | None, progress: Progress | None) -> sqlite3.Connection:
+    """A connection to an index that agrees with the files under `root`/logs."""
+    if path is not None:
+        for attempt in range(2):
+            try:
+                db = _connect(path)
+            except (sqlite3.Error, OSError):
+                break  # nowhere to keep it: build it in memory
+            try:
+                _refresh(db, root, progress)
+                return db
+            except sqlite3.DatabaseError as exc:
+                db.close()
+                if attempt or not _is_damaged(exc):
+                    break
+                _remove(path)  # not a database, or a damaged one: start again
+            except OSError:
+                db.close()
+                break
+    db = sqlite3.connect(":memory:", isolation_level=None)
+    _create(db)
+    _rebuild(db, root, progress)
+    return db
+
+
+def _create(db: sqlite3.Connection) -> None:
+    for table in ("meta", "files"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    for statement in _SCHEMA:
+        db.execute(statement)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")  # a lost index is rebuilt, never trusted
+    except sqlite3.Error:
+        db.close()
+        raise
+    return db
+
+
+def _is_damaged(exc: sqlite3.DatabaseError) -> bool:
+    """A file that is not (or no longer) a database, rather than a locked or read-only one."""
+    text = str(exc).lower()
+    return not isinstance(exc, sqlite3.OperationalError) or any(
+        word in text for word in ("not a database", "malformed", "corrupt", "no such")
+    )
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{path}{suffix}")
+
+
+def _meta(db: sqlite3.Connection) -> dict[str, str] | None:
+    """The index's bookkeeping, None when it is empty or of another schema version."""
+    (version,) = db.execute("PRAGMA user_version").fetchone()
+    if version != SCHEMA_VERSION:
+        return None
+    return dict(db.execute("SELECT key, value FROM meta"))
+
+
+def _refresh(db: sqlite3.Connection, root: Path, progress: Progress | None) -> None:
+    logs = str(root / LOGS_DIR)
+    meta = _meta(db)
+    current = meta is not None and meta.get("logs") == logs and "checked" in meta
+    if current and not changed_since(logs, int(meta["checked"]) - MARGIN_NS):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        meta = _meta(db)  # as another process may have left it while we waited
+        if meta is None or meta.get("logs") != logs or "checked" not in meta:
+            if meta is None:
+                _create(db)
+            _rebuild(db, root, progress)
+        else:
+            started = time.time_ns()
+            changed = changed_since(logs, int(meta["checked"]) - MARGIN_NS)
+            _apply(db, root, changed)
+            _set(db, "checked", str(started))
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+
+
+def _set(db: sqlite3.Connection, key: str, value: str) -> None:
+    db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+
+def _rebuild(db: sqlite3.Connection, root: Path, progress: Progress | None) -> None:
+    """Every file read again; the caller holds the write lock (or owns the database)."""
+    started = time.time_ns()
+    logs = str(root / LOGS_DIR)
+    files = list(_walk(logs))
+    db.execute("DELETE FROM files")
+    prefix = len(str(root)) + 1
+    for start in range(0, len(files), BATCH):
+        if progress is not None:
+            progress(start, len(files))
+        batch = files[start : start + BATCH]
+        rows = [_row(path, path[prefix:].replace(os.sep, "/")) for path in batch]
+        db.executemany(_INSERT, [row for row in rows if row is not None])
+    if progress is not None:
+        progress(len(files), len(files))
+    _set(db, "logs", logs)
+    _set(db, "checked", str(started))
+
+
+def _walk(folder: str) -> Iterator[str]:
+    """The record files under `folder`: *.yml, not hidden, in any subfolder."""
+    stack = [folder]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif _is_record_name(entry.name):
+                        yield entry.path
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # deleted while we looked
+
+
+def _is_record_name(name: str) -> bool:
+    return name.endswith(".yml") and not name.startswith(".")
+
+
+def changed_since(folder: str, threshold_ns: int) -> list[str]:
+    """Every path under `folder` (itself included) whose ctime is after `threshold_ns`."""
+    if os.name == "posix" and (find := shutil.which("find")):
+        seconds, fraction = divmod(threshold_ns, 1_000_000_000)
+        try:
+            done = subprocess.run(
+                [find, folder, "-newerct", f"@{seconds}.{fraction:09d}", "-print0"],
+                capture_output=True,
+                check=False,
+            )
+        except OSError:
+            pass
+        else:
+            # find also fails when a file vanishes under it: then look in Python.
+            if done.returncode == 0:
+                return [os.fsdecode(p) for p in done.stdout.split(b"\0") if p]
+    return list(_changed_in_python(folder, threshold_ns))
+
+
+def _changed_in_python(folder: str, threshold_ns: int) -> Iterator[str]:
+    def changed(info: os.stat_result) -> bool:
+        # Windows has no status-change time: its st_ctime is when the file was made.
+        return max(info.st_ctime_ns, info.st_mtime_ns) > threshold_ns
+
+    with contextlib.suppress(FileNotFoundError):
+        if changed(os.stat(folder)):
+            yield folder
+    stack = [folder]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    try:
+                        if changed(entry.stat(follow_symlinks=False)):
+                            yield entry.path
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                    except FileNotFoundError:
+                        continue
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+
+
+def _apply(db: sqlite3.Connection, root: Path, changed: Iterable[str]) -> None:
+    """Bring the rows of the changed files and folders up to date with them."""
+    prefix = len(str(root)) + 1
+    fresh: dict[str, str] = {}  # relative path → absolute path, to read again
+    gone: set[str] = set()
+    for path in changed:
+        relative = path[prefix:].replace(os.sep, "/")
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            gone.add(relative)  # its folder changed too, and is listed again
+            continue
+        if stat.S_ISDIR(mode):
+            _relist(db, path, relative, fresh, gone)
+        elif stat.S_ISREG(mode) and _is_record_name(os.path.basename(path)):
+            fresh[relative] = path
+    for relative in gone:
+        db.execute("DELETE FROM files WHERE path = ?", (relative,))
+    for relative, path in fresh.items():
+        row = _row(path, relative)
+        if row is None:
+            db.execute("DELETE FROM files WHERE path = ?", (relative,))
+        else:
+            db.execute(_INSERT, row)
+
+
+def _relist(
+    db: sqlite3.Connection, path: str, relative: str, fresh: dict[str, str], gone: set[str]
+) -> None:
+    """A folder that changed: rows of files no longer in it go, files new in it are read."""
+    names: set[str] = set()
+    folders: set[str] = set()
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(path) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                folders.add(entry.name)
+            elif _is_record_name(entry.name):
+                names.add(entry.name)
+    known = {row[0] for row in db.execute("SELECT path FROM files WHERE folder = ?", (relative,))}
+    for name in names:
+        if f"{relative}/{name}" not in known:
+            fresh[f"{relative}/{name}"] = os.path.join(path, name)
+    gone.update(p for p in known if p.rpartition("/")[2] not in names)
+    below = (f"{relative}/", f"{relative}0")  # "0" sorts right after "/"
+    children = {
+        row[0][len(relative) + 1 :].partition("/")[0]
+        for row in db.execute(
+            "SELECT DISTINCT folder FROM files WHERE folder >= ? AND folder < ?", below
+        )
+    }
+    for child in children - folders:
+        db.execute(
+            "DELETE FROM files WHERE folder = ? OR (folder >= ? AND folder < ?)",
+            (f"{relative}/{child}", f"{relative}/{child}/", f"{relative}/{child}0"),
+        )
+    for child in folders - children:  # new, or moved here: everything in it is new
+        for file in _walk(os.path.join(path, child)):
+            fresh[f"{relative}/{os.path.relpath(file, path).replace(os.sep, '/')}"] = file
+
+
+def _row(path: str, relative: str) -> tuple[object, ...] | None:
+    """The row of one file (its stat, its blob id, what it holds); None once it is gone."""
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            content = handle.read() if info.st_size <= MAX_RECORD_BYTES else b""
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        problem = Problem(
+            Location(relative, 1, 1),
+            f"the record cannot be read: {exc.strerror or exc}",
+            "check the file's permissions, or restore it with `git checkout -- FILE`",
+        )
+        info = os.stat_result((0,) * 10)
+        return _problem_row(relative, info, "", problem)
+    found = read_record_file(relative, info.st_size, content)
+    blob = git_blob_id(content)
+    if isinstance(found, Problem):
+        return _problem_row(relative, info, blob, found)
+    metrics = found.metrics
+    exact = all(type(value) in JSON_EXACT for value in metrics.values())
+    return (
+        relative,
+        relative.rpartition("/")[0],
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_ino,
+        blob,
+        found.checklist,
+        found.unit_kind,
+        found.unit,
+        found.occurrence.isoformat(),
+        found.due.isoformat(),
+        found.due.timestamp(),
+        found.completed_at.isoformat(),
+        found.by,
+        int(found.complete),
+        found.amends,
+        found.checklist_version,
+        json.dumps(metrics, ensure_ascii=False) if metrics and exact else None,
+        found.note,
+        int(not exact),
+        None,
+    )
+
+
+def _problem_row(
+    relative: str, info: os.stat_result, blob: str, problem: Problem
+) -> tuple[object, ...]:
+    where = problem.location
+    return (
+        relative,
+        relative.rpartition("/")[0],
+        info.st_size,
+        info.st_mtime_ns,
+        info.st_ctime_ns,
+        info.st_ino,
+        blob,
+        *(None,) * 13,
+        0,
+        json.dumps([where.line, where.column, problem.message, problem.hint], ensure_ascii=False),
+    )
+
+
+def _problems(db: sqlite3.Connection) -> list[Problem]:
+    problems = []
+    for path, text in db.execute(
+        "SELECT path, problem FROM files WHERE problem IS NOT NULL ORDER BY path"
+    ):
+        line, column, message, hint = json.loads(text)
+        problems.append(Problem(Location(path, line, column), message, hint))
+    return problems
+
+
+def _records(
+    db: sqlite3.Connection, root: Path, checklist: str | None, since: datetime | None
+) -> list[Record]:
+    where = ["problem IS NULL"]
+    args: list[object] = []
+    if checklist is not None:
+        where.append("checklist = ?")
+        args.append(checklist)
+    rows = f"SELECT {_RECORD_COLUMNS} FROM files WHERE {' AND '.join(where)}"
+    if since is None:
+        found = db.execute(rows + " ORDER BY path", args).fetchall()
+    else:
+        early = since.timestamp() - WINDOW_SLACK_DAYS * 86400
+        first_day = date.fromordinal(since.date().toordinal() - WINDOW_SLACK_DAYS).isoformat()
+        found = db.execute(
+            f"{rows} AND (due_utc >= ? OR occurrence >= ?)"
+            # The first record of each checklist and unit, which bare columns with
+            # min() give in SQLite: where a history without tracking_since starts.
+            f" UNION SELECT {_RECORD_COLUMNS.replace('occurrence', 'min(occurrence)')}"
+            f" FROM files WHERE {' AND '.join(where)} GROUP BY checklist, unit ORDER BY path",
+            [*args, early, first_day, *args],
+        ).fetchall()
+    return [_record(root, row) for row in found]
+
+
+def _record(root: Path, row: tuple[object, ...]) -> Record:
+    (path, checklist, kind, unit, occurrence, due, completed, by, complete, amends) = row[:10]
+    version, metrics, note, reparse = row[10:]
+    if reparse:
+        with contextlib.suppress(OSError, RecordError, yaml.YAMLError, UnicodeDecodeError):
+            return parse_record((root / str(path)).read_text(encoding="utf-8"))
+    return Record(
+        checklist=str(checklist),
+        unit=str(unit),
+        unit_kind=str(kind),
+        occurrence=date.fromisoformat(str(occurrence)),
+        due=datetime.fromisoformat(str(due)),
+        completed_at=datetime.fromisoformat(str(completed)),
+        by=str(by),
+        complete=bool(complete),
+        items=StoredItems(root / str(path)),
+        metrics=json.loads(str(metrics)) if metrics else {},
+        note=str(note),
+        checklist_version=str(version),
+        amends=str(amends),
+    )
