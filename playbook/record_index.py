@@ -34,7 +34,7 @@ import stat
 import subprocess
 import time
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import yaml
@@ -53,13 +53,12 @@ from .records import (
     read_record_file,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 INDEX_DIR = "playbook"  # under the git directory, next to the cadence cache
 MARGIN_NS = 2_000_000_000  # coarser than any file system's ctime granularity but FAT's
 BUSY_TIMEOUT_S = 60.0  # a cold build of 100,000 records takes seconds, not minutes
 BATCH = 2_000  # rows per insert, and how often progress is reported
-# Records whose `since` window a holiday move or a changed cadence may shift them into.
-WINDOW_SLACK_DAYS = 14
+WINDOW_SLACK_DAYS = 14  # see _SINCE
 JSON_EXACT = (str, int, float, bool, type(None))
 
 _COLUMNS = (
@@ -83,6 +82,7 @@ _SCHEMA = (
     )""",
     "CREATE INDEX files_by_unit ON files (checklist, unit, occurrence)",
     "CREATE INDEX files_by_folder ON files (folder)",
+    "CREATE INDEX files_with_problems ON files (path) WHERE problem IS NOT NULL",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
 _INSERT = f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES ({', '.join('?' * 22)})"
@@ -139,8 +139,10 @@ def query(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        with contextlib.closing(fresh_index(root, index_path(root, cache_dir), progress)) as db:
-            return RecordSet(_records(db, root, checklist, since), _problems(db))
+        # The connection stays open with the records: a view may ask for older ones.
+        return _records(
+            fresh_index(root, index_path(root, cache_dir), progress), root, checklist, since
+        )
     finally:
         if collecting:
             gc.enable()
@@ -459,35 +461,72 @@ def _problems(db: sqlite3.Connection) -> list[Problem]:
 
 def _records(
     db: sqlite3.Connection, root: Path, checklist: str | None, since: datetime | None
-) -> list[Record]:
-    where = ["problem IS NULL"]
-    args: list[object] = []
-    if checklist is not None:
-        where.append("checklist = ?")
-        args.append(checklist)
-    rows = f"SELECT {_RECORD_COLUMNS} FROM files WHERE {' AND '.join(where)}"
+) -> RecordSet:
+    source = _Rows(db, os.path.join(str(root), ""))
+    where = "problem IS NULL" + (" AND checklist = ?" if checklist is not None else "")
+    args = [checklist] if checklist is not None else []
+    rows = f"SELECT {_RECORD_COLUMNS} FROM files WHERE {where}"
+    horizon = None
     if since is None:
-        found = db.execute(rows + " ORDER BY path", args).fetchall()
+        found = db.execute(rows + " ORDER BY path", args)
     else:
-        early = since.timestamp() - WINDOW_SLACK_DAYS * 86400
-        first_day = date.fromordinal(since.date().toordinal() - WINDOW_SLACK_DAYS).isoformat()
-        found = db.execute(
-            f"{rows} AND (due_utc >= ? OR occurrence >= ?)"
-            # The first record of each checklist and unit, which bare columns with
-            # min() give in SQLite: where a history without tracking_since starts.
-            f" UNION SELECT {_RECORD_COLUMNS.replace('occurrence', 'min(occurrence)')}"
-            f" FROM files WHERE {' AND '.join(where)} GROUP BY checklist, unit ORDER BY path",
-            [*args, early, first_day, *args],
-        ).fetchall()
-    return [_record(root, row) for row in found]
+        horizon = since.date()
+        found = db.execute(f"{rows} AND {_SINCE} ORDER BY path", [*args, *_since(horizon)])
+    units: dict[tuple[str, str], dict[date, tuple[object, ...]]] = {}
+    for row in found:
+        units.setdefault((row[1], row[3]), {})[date.fromisoformat(row[4])] = row
+    return RecordSet(problems=_problems(db), rows=units, source=source, horizon=horizon)
 
 
-def _record(root: Path, row: tuple[object, ...]) -> Record:
+# Due from that moment on, or scheduled from that day on: with some slack either way,
+# for holidays that move an occurrence and cadences that changed since it was recorded.
+_SINCE = "(due_utc >= ? OR occurrence >= ?)"
+
+
+def _since(day: date) -> tuple[float, str]:
+    first = date.fromordinal(day.toordinal() - WINDOW_SLACK_DAYS)
+    return datetime.combine(first, datetime.min.time(), UTC).timestamp(), first.isoformat()
+
+
+class _Rows:
+    """Records built from rows of one open index (see records.RowSource)."""
+
+    def __init__(self, db: sqlite3.Connection, base: str) -> None:
+        self.db = db
+        self.base = base
+
+    def build(self, row: tuple[object, ...]) -> Record:
+        return _record(self.base, row)
+
+    def due(self, row: tuple[object, ...]) -> datetime:
+        return datetime.fromisoformat(str(row[5]))
+
+    def first(self, checklist: str, unit: str) -> date | None:
+        (found,) = self.db.execute(
+            "SELECT min(occurrence) FROM files WHERE problem IS NULL AND checklist = ? AND unit = ?",
+            (checklist, unit),
+        ).fetchone()
+        return date.fromisoformat(found) if found else None
+
+    def rows_since(self, checklist: str, unit: str, day: date) -> dict[date, tuple[object, ...]]:
+        found = self.db.execute(
+            f"SELECT {_RECORD_COLUMNS} FROM files WHERE problem IS NULL AND checklist = ?"
+            f" AND unit = ? AND {_SINCE}",
+            (checklist, unit, *_since(day)),
+        )
+        return {date.fromisoformat(row[4]): row for row in found}
+
+
+def _record(base: str, row: tuple[object, ...]) -> Record:
     (path, checklist, kind, unit, occurrence, due, completed, by, complete, amends) = row[:10]
     version, metrics, note, reparse = row[10:]
+    file = base + str(path)
     if reparse:
-        with contextlib.suppress(OSError, RecordError, yaml.YAMLError, UnicodeDecodeError):
-            return parse_record((root / str(path)).read_text(encoding="utf-8"))
+        with (
+            contextlib.suppress(OSError, RecordError, yaml.YAMLError, UnicodeDecodeError),
+            open(file, encoding="utf-8") as handle,
+        ):
+            return parse_record(handle.read())
     return Record(
         checklist=str(checklist),
         unit=str(unit),
@@ -497,7 +536,7 @@ def _record(root: Path, row: tuple[object, ...]) -> Record:
         completed_at=datetime.fromisoformat(str(completed)),
         by=str(by),
         complete=bool(complete),
-        items=StoredItems(root / str(path)),
+        items=StoredItems(file),
         metrics=json.loads(str(metrics)) if metrics else {},
         note=str(note),
         checklist_version=str(version),

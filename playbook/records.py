@@ -10,11 +10,11 @@ a YAML parse per file.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, Protocol, overload
 
 import yaml
 
@@ -138,17 +138,109 @@ def parse_record(text: str) -> Record:
         raise RecordError(str(exc)) from None
 
 
-@dataclass
-class RecordSet:
-    records: list[Record]
-    problems: list[Problem]
+class RowSource(Protocol):
+    """Where index rows come from (record_index.py): records are built from them when read."""
 
-    def index(self) -> dict[tuple[str, str], dict[date, Record]]:
+    def build(self, row: Any) -> Record: ...
+
+    def due(self, row: Any) -> datetime: ...
+
+    def first(self, checklist: str, unit: str) -> date | None: ...
+
+    def rows_since(self, checklist: str, unit: str, day: date) -> dict[date, Any]: ...
+
+
+class RecordSet:
+    """The records and the problems of the files that are not records.
+
+    From the index, it holds rows, each built into a record only when read
+    (status reads a few of many), and only from the day it was asked for; a
+    unit's older rows are fetched when a view asks for them (`UnitRecords.cover`).
+    """
+
+    def __init__(
+        self,
+        records: list[Record] | None = None,
+        problems: list[Problem] | None = None,
+        *,
+        rows: dict[tuple[str, str], dict[date, Any]] | None = None,
+        source: RowSource | None = None,
+        horizon: date | None = None,
+    ) -> None:
+        self.problems = problems or []
+        self._records = records
+        self._rows = rows
+        self._source = source
+        self._horizon = horizon
+
+    @property
+    def records(self) -> list[Record]:
+        if self._records is None:
+            self._records = [r for unit in self.index().values() for r in unit.values()]
+        return self._records
+
+    def index(self) -> dict[tuple[str, str], Mapping[date, Record]]:
         """Records by (checklist, unit), then by occurrence."""
+        if self._rows is not None and self._source is not None:
+            return {
+                key: UnitRecords(key, rows, self._source, self._horizon)
+                for key, rows in self._rows.items()
+            }
         out: dict[tuple[str, str], dict[date, Record]] = {}
-        for record in self.records:
+        for record in self._records or []:
             out.setdefault((record.checklist, record.unit), {})[record.occurrence] = record
-        return out
+        return dict(out)
+
+
+class UnitRecords(Mapping[date, Record]):
+    """One checklist × unit's records by occurrence, each built from its row when first read.
+
+    It holds every record from `horizon` on (all when None).
+    """
+
+    def __init__(
+        self,
+        key: tuple[str, str],
+        rows: dict[date, Any],
+        source: RowSource,
+        horizon: date | None,
+    ) -> None:
+        self._key = key
+        self._rows = rows
+        self._source = source
+        self._horizon = horizon
+        self._built: dict[date, Record] = {}
+
+    def first(self) -> date | None:
+        """The occurrence of the unit's first record, older ones included."""
+        if self._horizon is None:
+            return min(self._rows, default=None)
+        return self._source.first(*self._key)
+
+    def cover(self, day: date) -> None:
+        """Make sure every record from `day` on is here."""
+        if self._horizon is not None and day < self._horizon:
+            self._rows |= self._source.rows_since(*self._key, day)
+            self._horizon = day
+
+    def due(self, occurrence: date) -> datetime:
+        """When the record of `occurrence` says it was due, without building the record."""
+        return self._source.due(self._rows[occurrence])
+
+    def __getitem__(self, occurrence: date) -> Record:
+        record = self._built.get(occurrence)
+        if record is None:
+            record = self._built[occurrence] = self._source.build(self._rows[occurrence])
+        return record
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, occurrence: object) -> bool:
+        return occurrence in self._rows
 
 
 def load_records(
@@ -178,14 +270,15 @@ class StoredItems(Sequence[ItemState]):
 
     __slots__ = ("_items", "_path")
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: str) -> None:
         self._path = path
         self._items: tuple[ItemState, ...] | None = None
 
     def _loaded(self) -> tuple[ItemState, ...]:
         if self._items is None:
             try:
-                self._items = parse_record(self._path.read_text(encoding="utf-8")).items
+                with open(self._path, encoding="utf-8") as handle:
+                    self._items = tuple(parse_record(handle.read()).items)
             except (OSError, RecordError, yaml.YAMLError, UnicodeDecodeError):
                 self._items = ()  # changed since it was indexed; the next load says how
         return self._items

@@ -13,7 +13,16 @@ from .metrics import format_value
 from .model import Playbook
 from .recording import Prepared, find_checklist
 from .records import Progress, load_records
-from .status import RECENT, Occurrence, OccurrenceStatus, State, Summary, collect, judge
+from .status import (
+    BRIEF_WINDOW,
+    RECENT,
+    Occurrence,
+    OccurrenceStatus,
+    State,
+    Summary,
+    collect,
+    judge,
+)
 
 MARKS = {
     State.DONE: "done",
@@ -91,10 +100,11 @@ def _summaries(
         find_checklist(playbook, checklist)  # unknown: a located error with a suggestion
     moment = as_of.moment(playbook.timezone) if as_of else datetime.now(playbook.timezone)
     recent = None if checklist else RECENT
+    # The status table first judges the on-time rate's window (see `summarize`).
     records = load_records(
         playbook.root,
         checklist=checklist,
-        since=moment - recent if recent else None,
+        since=None if checklist else moment - BRIEF_WINDOW,
         progress=progress,
     )
     person = team if team in playbook.people and team not in playbook.teams else None
@@ -106,6 +116,7 @@ def _summaries(
         owner,
         checklist,
         recent,
+        brief=checklist is None,  # the status table shows no history
     )
     if person:
         # A person's view: their own onboarding, and their team's checklists.
