@@ -26,12 +26,14 @@ def _value(indent: int) -> str:
     """A plain or single-quoted scalar whose continuation lines are indented `indent` or more.
 
     A plain scalar has no ": " or " #" in it and no ":" or space at a line's end; its
-    first line starts with no indicator, a continuation line with no "#" or "-".
+    first line starts with no indicator but a "-" that a non-space follows (-3), a
+    continuation line with no "#" or "-".
     Empty continuation lines (which fold to line breaks) are left to PyYAML.
     """
     body = r"(?:[^:#\n ]++| ++(?=[^#\n])|#|:(?=[^ \n]))*+"
     more = f"\\n {{{indent},}}"
-    plain = f"[^-?:,\\[\\]{{}}#&*!|>'\"%@`\\s]{body}(?:{more}[^\\s#-]{body})*+"
+    first = r"(?:[^-?:,\[\]{}#&*!|>'\"%@`\s]|-(?=\S))"
+    plain = f"{first}{body}(?:{more}[^\\s#-]{body})*+"
     quoted = f"'(?:[^'\\n]++|''|{more}(?=\\S))*+'"
     return f"(?:{plain}|{quoted})"
 
