@@ -543,9 +543,13 @@ def status(
       playbook status --team warsaw --fail-on-overdue
       playbook status --as-of 2026-12-31 --format json
     """
+    from .record_index import check_early
+
+    root = playbook_root()
+    check_early(root)  # runs while the modules below load
     from .report import status_report
 
-    text, overdue = status_report(playbook_root(), as_of, team, owner, fmt, index_progress())
+    text, overdue = status_report(root, as_of, team, owner, fmt, index_progress())
     click.echo(text)
     if fail_on_overdue and overdue:
         sys.exit(EXIT_OVERDUE)
@@ -565,9 +569,13 @@ def history(checklist: str, team: str | None, as_of: When | None) -> None:
       playbook history monday-kickoff --team warsaw
       playbook history onboarding-sdr --team marta-lewandowska
     """
+    from .record_index import check_early
+
+    root = playbook_root()
+    check_early(root)  # runs while the modules below load
     from .report import history_report
 
-    click.echo(history_report(playbook_root(), checklist, team, as_of, index_progress()))
+    click.echo(history_report(root, checklist, team, as_of, index_progress()))
 
 
 @main.command()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 import yaml
@@ -43,7 +44,7 @@ _ITEM = (
     f"- id: {_NESTED}\\n(?:  text: {_NESTED}\\n)?  state: {_NESTED}\\n(?:  reason: {_NESTED}\\n)?"
 )
 _METRIC_KEY = r"[A-Za-z0-9_][A-Za-z0-9_.-]*"
-_RECORD = re.compile(
+_RECORD = (
     f"schema: {_TOP}\\n"
     f"checklist: (?P<checklist>{_TOP})\\n"
     f"(?P<kind>team|person|playbook): (?P<unit>{_TOP})\\n"
@@ -97,7 +98,7 @@ class Header:
 
 def read_header(text: str) -> Header | None:
     """The header of a record in `to_yaml`'s layout, or None when PyYAML must decide."""
-    match = _RECORD.fullmatch(text)
+    match = _record_pattern().fullmatch(text)
     if match is None or _UNUSUAL.search(text):
         return None
     fields = match.groupdict()
@@ -118,6 +119,12 @@ def read_header(text: str) -> Header | None:
         )
     except (_NotPlain, ValueError):
         return None
+
+
+@cache
+def _record_pattern() -> re.Pattern[str]:
+    """Compiled on first use (it takes a while): a command that reads no file never needs it."""
+    return re.compile(_RECORD)
 
 
 def _metrics(block: str) -> dict[str, Any]:

@@ -28,6 +28,7 @@ import gc
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import sqlite3
 import stat
@@ -37,58 +38,52 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import yaml
-
 from .errors import Location, Problem
 from .records import (
     LOGS_DIR,
     MAX_RECORD_BYTES,
     Progress,
     Record,
-    RecordError,
     RecordSet,
     StoredItems,
     git_blob_id,
-    parse_record,
     read_record_file,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 4
 INDEX_DIR = "playbook"  # under the git directory, next to the cadence cache
 MARGIN_NS = 2_000_000_000  # coarser than any file system's ctime granularity but FAT's
 BUSY_TIMEOUT_S = 60.0  # a cold build of 100,000 records takes seconds, not minutes
 BATCH = 2_000  # rows per insert, and how often progress is reported
 WINDOW_SLACK_DAYS = 14  # see _SINCE
-JSON_EXACT = (str, int, float, bool, type(None))
 
 _COLUMNS = (
-    "path, folder, size, mtime_ns, ctime_ns, ino, blob, checklist, unit_kind, unit, occurrence, "
-    "due, due_utc, completed_at, by, complete, amends, checklist_version, metrics, note, reparse, "
+    "path, size, mtime_ns, ctime_ns, ino, blob, checklist, unit_kind, unit, occurrence, "
+    "due, latest, completed_at, by, complete, amends, checklist_version, metrics, note, "
     "problem"
 )
 _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE files (
     path TEXT PRIMARY KEY,  -- relative to the playbook, e.g. logs/friday-numbers/warsaw/2026-11-20.yml
-    folder TEXT NOT NULL,
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
     ino INTEGER NOT NULL, blob TEXT NOT NULL,
-    checklist TEXT, unit_kind TEXT, unit TEXT, occurrence TEXT, due TEXT, due_utc REAL,
+    checklist TEXT, unit_kind TEXT, unit TEXT, occurrence TEXT, due TEXT,
+    latest REAL,  -- the later of its due time and its occurrence's day, as a UTC timestamp
     completed_at TEXT, by TEXT, complete INTEGER, amends TEXT, checklist_version TEXT,
-    metrics TEXT,  -- JSON, NULL when there are none
+    metrics BLOB,  -- pickled (any value YAML gives, and fast to load), NULL when none
     note TEXT,
-    reparse INTEGER NOT NULL DEFAULT 0,  -- 1: a value JSON cannot hold exactly; read the file
     problem TEXT  -- JSON [line, column, message, hint] when the file is not a sound record
     )""",
     "CREATE INDEX files_by_unit ON files (checklist, unit, occurrence)",
-    "CREATE INDEX files_by_folder ON files (folder)",
+    "CREATE INDEX files_by_latest ON files (latest)",
     "CREATE INDEX files_with_problems ON files (path) WHERE problem IS NOT NULL",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
-_INSERT = f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES ({', '.join('?' * 22)})"
+_INSERT = f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES ({', '.join('?' * 20)})"
 _RECORD_COLUMNS = (
     "path, checklist, unit_kind, unit, occurrence, due, completed_at, by, complete, amends, "
-    "checklist_version, metrics, note, reparse"
+    "checklist_version, metrics, note"
 )
 
 
@@ -217,21 +212,27 @@ def _meta(db: sqlite3.Connection) -> dict[str, str] | None:
 def _refresh(db: sqlite3.Connection, root: Path, progress: Progress | None) -> None:
     logs = str(root / LOGS_DIR)
     meta = _meta(db)
-    current = meta is not None and meta.get("logs") == logs and "checked" in meta
-    if current and not changed_since(logs, int(meta["checked"]) - MARGIN_NS):
-        return
+    scan = None
+    if meta is not None and meta.get("logs") == logs and "checked" in meta:
+        threshold = int(meta["checked"]) - MARGIN_NS
+        scan = _early.pop(logs, None)
+        if scan is None or scan.threshold_ns != threshold:
+            scan = _Scan(logs, threshold)
+        if not scan.paths():
+            return
     db.execute("BEGIN IMMEDIATE")
     try:
+        seen = meta
         meta = _meta(db)  # as another process may have left it while we waited
         if meta is None or meta.get("logs") != logs or "checked" not in meta:
             if meta is None:
                 _create(db)
             _rebuild(db, root, progress)
         else:
-            started = time.time_ns()
-            changed = changed_since(logs, int(meta["checked"]) - MARGIN_NS)
-            _apply(db, root, changed)
-            _set(db, "checked", str(started))
+            if scan is None or seen is None or seen.get("checked") != meta["checked"]:
+                scan = _Scan(logs, int(meta["checked"]) - MARGIN_NS)
+            _apply(db, root, scan.paths())
+            _set(db, "checked", str(scan.started))
         db.execute("COMMIT")
     except BaseException:
         db.execute("ROLLBACK")
@@ -280,23 +281,64 @@ def _is_record_name(name: str) -> bool:
     return name.endswith(".yml") and not name.startswith(".")
 
 
-def changed_since(folder: str, threshold_ns: int) -> list[str]:
-    """Every path under `folder` (itself included) whose ctime is after `threshold_ns`."""
-    if os.name == "posix" and (find := shutil.which("find")):
-        seconds, fraction = divmod(threshold_ns, 1_000_000_000)
-        try:
-            done = subprocess.run(
-                [find, folder, "-newerct", f"@{seconds}.{fraction:09d}", "-print0"],
-                capture_output=True,
-                check=False,
-            )
-        except OSError:
-            pass
-        else:
-            # find also fails when a file vanishes under it: then look in Python.
-            if done.returncode == 0:
-                return [os.fsdecode(p) for p in done.stdout.split(b"\0") if p]
-    return list(_changed_in_python(folder, threshold_ns))
+class _Scan:
+    """One look for what changed under `folder` since `threshold_ns` (ctime, nanoseconds).
+
+    `find` stats every file in a process of its own, so the look can begin before
+    its answer is needed (`check_early`); where there is no `find`, or it fails
+    (a file vanished under it), Python walks the folder instead.
+    """
+
+    def __init__(self, folder: str, threshold_ns: int) -> None:
+        self.folder = folder
+        self.threshold_ns = threshold_ns
+        self.started = time.time_ns()  # what a check that applies this answer is as of
+        self._found: list[str] | None = None
+        self._find: subprocess.Popen[bytes] | None = None
+        if os.name == "posix" and (find := shutil.which("find")):
+            seconds, fraction = divmod(threshold_ns, 1_000_000_000)
+            with contextlib.suppress(OSError):
+                self._find = subprocess.Popen(
+                    [find, folder, "-newerct", f"@{seconds}.{fraction:09d}", "-print0"],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.DEVNULL,
+                )
+
+    def paths(self) -> list[str]:
+        """Every path under the folder (itself included) changed since the threshold."""
+        if self._found is None:
+            if self._find is not None:
+                out, _ = self._find.communicate()
+                if self._find.returncode == 0:
+                    self._found = [os.fsdecode(p) for p in out.split(b"\0") if p]
+            if self._found is None:
+                self._found = list(_changed_in_python(self.folder, self.threshold_ns))
+        return self._found
+
+
+# Looks begun by `check_early`, by logs folder, each taken by the next read of its index.
+_early: dict[str, _Scan] = {}
+
+
+def check_early(root: Path, cache_dir: Path | None = None) -> None:
+    """Begin looking for changed record files of the playbook at `root` now.
+
+    A command that will read records calls this first: the look runs on another
+    core while this process imports its modules and loads the playbook.
+    """
+    root = root.resolve()
+    path = index_path(root, cache_dir)
+    logs = str(root / LOGS_DIR)
+    if path is None or not path.is_file() or not os.path.isdir(logs):
+        return
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as db:
+            meta = _meta(db)
+    except sqlite3.Error:
+        return  # the read will find out what is wrong and rebuild
+    if meta is not None and meta.get("logs") == logs and "checked" in meta:
+        _early[logs] = _Scan(logs, int(meta["checked"]) - MARGIN_NS)
 
 
 def _changed_in_python(folder: str, threshold_ns: int) -> Iterator[str]:
@@ -352,7 +394,7 @@ def _apply(db: sqlite3.Connection, root: Path, changed: Iterable[str]) -> None:
 def _relist(
     db: sqlite3.Connection, path: str, relative: str, fresh: dict[str, str], gone: set[str]
 ) -> None:
-    """A folder that changed: rows of files no longer in it go, files new in it are read."""
+    """A folder that changed: rows of what is no longer in it go, what is new in it is read."""
     names: set[str] = set()
     folders: set[str] = set()
     with contextlib.suppress(FileNotFoundError, NotADirectoryError), os.scandir(path) as entries:
@@ -361,24 +403,16 @@ def _relist(
                 folders.add(entry.name)
             elif _is_record_name(entry.name):
                 names.add(entry.name)
-    known = {row[0] for row in db.execute("SELECT path FROM files WHERE folder = ?", (relative,))}
-    for name in names:
-        if f"{relative}/{name}" not in known:
-            fresh[f"{relative}/{name}"] = os.path.join(path, name)
-    gone.update(p for p in known if p.rpartition("/")[2] not in names)
     below = (f"{relative}/", f"{relative}0")  # "0" sorts right after "/"
-    children = {
-        row[0][len(relative) + 1 :].partition("/")[0]
-        for row in db.execute(
-            "SELECT DISTINCT folder FROM files WHERE folder >= ? AND folder < ?", below
-        )
-    }
-    for child in children - folders:
-        db.execute(
-            "DELETE FROM files WHERE folder = ? OR (folder >= ? AND folder < ?)",
-            (f"{relative}/{child}", f"{relative}/{child}/", f"{relative}/{child}0"),
-        )
-    for child in folders - children:  # new, or moved here: everything in it is new
+    known: dict[str, list[str]] = {}  # child name → rows at or under it
+    for (row,) in db.execute("SELECT path FROM files WHERE path >= ? AND path < ?", below):
+        known.setdefault(row[len(relative) + 1 :].partition("/")[0], []).append(row)
+    for name, rows in known.items():
+        if name not in names and name not in folders:
+            gone.update(rows)  # a file, or a whole folder, that is no longer here
+    for name in names - known.keys():
+        fresh[f"{relative}/{name}"] = os.path.join(path, name)
+    for child in folders - known.keys():  # new, or moved here: everything in it is new
         for file in _walk(os.path.join(path, child)):
             fresh[f"{relative}/{os.path.relpath(file, path).replace(os.sep, '/')}"] = file
 
@@ -404,10 +438,8 @@ def _row(path: str, relative: str) -> tuple[object, ...] | None:
     if isinstance(found, Problem):
         return _problem_row(relative, info, blob, found)
     metrics = found.metrics
-    exact = all(type(value) in JSON_EXACT for value in metrics.values())
     return (
         relative,
-        relative.rpartition("/")[0],
         info.st_size,
         info.st_mtime_ns,
         info.st_ctime_ns,
@@ -418,15 +450,14 @@ def _row(path: str, relative: str) -> tuple[object, ...] | None:
         found.unit,
         found.occurrence.isoformat(),
         found.due.isoformat(),
-        found.due.timestamp(),
+        max(found.due.timestamp(), _midnight(found.occurrence)),
         found.completed_at.isoformat(),
         found.by,
         int(found.complete),
         found.amends,
         found.checklist_version,
-        json.dumps(metrics, ensure_ascii=False) if metrics and exact else None,
+        pickle.dumps(metrics, protocol=pickle.HIGHEST_PROTOCOL) if metrics else None,
         found.note,
-        int(not exact),
         None,
     )
 
@@ -437,14 +468,12 @@ def _problem_row(
     where = problem.location
     return (
         relative,
-        relative.rpartition("/")[0],
         info.st_size,
         info.st_mtime_ns,
         info.st_ctime_ns,
         info.st_ino,
         blob,
         *(None,) * 13,
-        0,
         json.dumps([where.line, where.column, problem.message, problem.hint], ensure_ascii=False),
     )
 
@@ -478,14 +507,18 @@ def _records(
     return RecordSet(problems=_problems(db), rows=units, source=source, horizon=horizon)
 
 
-# Due from that moment on, or scheduled from that day on: with some slack either way,
-# for holidays that move an occurrence and cadences that changed since it was recorded.
-_SINCE = "(due_utc >= ? OR occurrence >= ?)"
+# Due from that day on, or scheduled from that day on (an onboarding is due weeks after
+# its day): with slack, for holidays that move an occurrence, cadences that changed since
+# it was recorded, and time zones. More rows than a view needs are harmless.
+_SINCE = "latest >= ?"
 
 
-def _since(day: date) -> tuple[float, str]:
-    first = date.fromordinal(day.toordinal() - WINDOW_SLACK_DAYS)
-    return datetime.combine(first, datetime.min.time(), UTC).timestamp(), first.isoformat()
+def _since(day: date) -> tuple[float]:
+    return (_midnight(date.fromordinal(day.toordinal() - WINDOW_SLACK_DAYS)),)
+
+
+def _midnight(day: date) -> float:
+    return datetime.combine(day, datetime.min.time(), UTC).timestamp()
 
 
 class _Rows:
@@ -519,14 +552,8 @@ class _Rows:
 
 def _record(base: str, row: tuple[object, ...]) -> Record:
     (path, checklist, kind, unit, occurrence, due, completed, by, complete, amends) = row[:10]
-    version, metrics, note, reparse = row[10:]
+    version, metrics, note = row[10:]
     file = base + str(path)
-    if reparse:
-        with (
-            contextlib.suppress(OSError, RecordError, yaml.YAMLError, UnicodeDecodeError),
-            open(file, encoding="utf-8") as handle,
-        ):
-            return parse_record(handle.read())
     return Record(
         checklist=str(checklist),
         unit=str(unit),
@@ -537,7 +564,8 @@ def _record(base: str, row: tuple[object, ...]) -> Record:
         by=str(by),
         complete=bool(complete),
         items=StoredItems(file),
-        metrics=json.loads(str(metrics)) if metrics else {},
+        # The index is the process's own file in .git, as trusted as the hooks beside it.
+        metrics=pickle.loads(metrics) if isinstance(metrics, bytes) else {},
         note=str(note),
         checklist_version=str(version),
         amends=str(amends),

@@ -465,6 +465,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         check_counts(root, written)
 
+        # This environment may set PYTHONDONTWRITEBYTECODE: without bytecode every run
+        # would compile playbook's modules again, which an installed package never does.
+        import playbook as package
+
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(Path(package.__file__).parent)],
+            check=True,
+        )
         playbook = executable("playbook")
         history = [*playbook, "history", "review-01"]
         kinds: dict[str, tuple[list[str], bool]] = {
