@@ -134,10 +134,14 @@ def query(
     collecting = gc.isenabled()
     gc.disable()
     try:
+        path = index_path(root, cache_dir)
         # The connection stays open with the records: a view may ask for older ones.
-        return _records(
-            fresh_index(root, index_path(root, cache_dir), progress), root, checklist, since
-        )
+        try:
+            return _records(fresh_index(root, path, progress), root, checklist, since)
+        except sqlite3.DatabaseError:  # damaged under our feet: the files are the truth
+            if path is not None:
+                _remove(path)
+            return _records(fresh_index(root, None, progress), root, checklist, since)
     finally:
         if collecting:
             gc.enable()

@@ -316,10 +316,13 @@ def read_record_file(relative: str, size: int, content: bytes) -> Record | Heade
         )
     try:
         text = content.decode("utf-8")
-        marker = conflict_marker(text)
-        if marker:
-            return conflict_problem(relative, *marker)
-        record: Record | Header = read_header(text) or parse_record(text)
+        # A file in the fixed layout has no line that starts with a conflict marker.
+        record: Record | Header | None = read_header(text)
+        if record is None:
+            marker = conflict_marker(text)
+            if marker:
+                return conflict_problem(relative, *marker)
+            record = parse_record(text)
     except (RecordError, yaml.YAMLError, UnicodeDecodeError) as exc:
         return Problem(
             Location(relative, 1, 1),
