@@ -13,7 +13,7 @@ for another folder, and brought up to date with them before every read:
   Those files are read again and those folders listed again; nothing else is.
 * The check starts MARGIN before the last one did, so that a change within
   the file system's timestamp granularity of a check is seen by the next one
-  too; a file reported again is compared by content (its git blob id).
+  too (a file reported again is simply read again).
 * Writers take SQLite's write lock (`BEGIN IMMEDIATE`) and look again under
   it, so concurrent commands never apply a stale view over a newer one; WAL
   mode lets readers go on meanwhile. A broken index file is deleted and
@@ -46,11 +46,10 @@ from .records import (
     Record,
     RecordSet,
     StoredItems,
-    git_blob_id,
     read_record_file,
 )
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 INDEX_DIR = "playbook"  # under the git directory, next to the cadence cache
 MARGIN_NS = 2_000_000_000  # coarser than any file system's ctime granularity but FAT's
 BUSY_TIMEOUT_S = 60.0  # a cold build of 100,000 records takes seconds, not minutes
@@ -58,7 +57,7 @@ BATCH = 2_000  # rows per insert, and how often progress is reported
 WINDOW_SLACK_DAYS = 14  # see _SINCE
 
 _COLUMNS = (
-    "path, size, mtime_ns, ctime_ns, ino, blob, checklist, unit_kind, unit, occurrence, "
+    "path, checklist, unit_kind, unit, occurrence, "
     "due, latest, completed_at, by, complete, amends, checklist_version, metrics, note, "
     "problem"
 )
@@ -66,8 +65,6 @@ _SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     """CREATE TABLE files (
     path TEXT PRIMARY KEY,  -- relative to the playbook, e.g. logs/friday-numbers/warsaw/2026-11-20.yml
-    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
-    ino INTEGER NOT NULL, blob TEXT NOT NULL,
     checklist TEXT, unit_kind TEXT, unit TEXT, occurrence TEXT, due TEXT,
     latest REAL,  -- the later of its due time and its occurrence's day, as a UTC timestamp
     completed_at TEXT, by TEXT, complete INTEGER, amends TEXT, checklist_version TEXT,
@@ -80,7 +77,7 @@ _SCHEMA = (
     "CREATE INDEX files_with_problems ON files (path) WHERE problem IS NOT NULL",
     f"PRAGMA user_version = {SCHEMA_VERSION}",
 )
-_INSERT = f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES ({', '.join('?' * 20)})"
+_INSERT = f"INSERT OR REPLACE INTO files ({_COLUMNS}) VALUES ({', '.join('?' * 15)})"
 _RECORD_COLUMNS = (
     "path, checklist, unit_kind, unit, occurrence, due, completed_at, by, complete, amends, "
     "checklist_version, metrics, note"
@@ -422,33 +419,28 @@ def _relist(
 
 
 def _row(path: str, relative: str) -> tuple[object, ...] | None:
-    """The row of one file (its stat, its blob id, what it holds); None once it is gone."""
+    """The row of one file, what it holds; None once it is gone."""
     try:
         with open(path, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            content = handle.read() if info.st_size <= MAX_RECORD_BYTES else b""
+            size = os.fstat(handle.fileno()).st_size
+            content = handle.read() if size <= MAX_RECORD_BYTES else b""
     except FileNotFoundError:
         return None
     except OSError as exc:
-        problem = Problem(
-            Location(relative, 1, 1),
-            f"the record cannot be read: {exc.strerror or exc}",
-            "check the file's permissions, or restore it with `git checkout -- FILE`",
+        return _problem_row(
+            relative,
+            Problem(
+                Location(relative, 1, 1),
+                f"the record cannot be read: {exc.strerror or exc}",
+                "check the file's permissions, or restore it with `git checkout -- FILE`",
+            ),
         )
-        info = os.stat_result((0,) * 10)
-        return _problem_row(relative, info, "", problem)
-    found = read_record_file(relative, info.st_size, content)
-    blob = git_blob_id(content)
+    found = read_record_file(relative, size, content)
     if isinstance(found, Problem):
-        return _problem_row(relative, info, blob, found)
+        return _problem_row(relative, found)
     metrics = found.metrics
     return (
         relative,
-        info.st_size,
-        info.st_mtime_ns,
-        info.st_ctime_ns,
-        info.st_ino,
-        blob,
         found.checklist,
         found.unit_kind,
         found.unit,
@@ -466,20 +458,10 @@ def _row(path: str, relative: str) -> tuple[object, ...] | None:
     )
 
 
-def _problem_row(
-    relative: str, info: os.stat_result, blob: str, problem: Problem
-) -> tuple[object, ...]:
+def _problem_row(relative: str, problem: Problem) -> tuple[object, ...]:
     where = problem.location
-    return (
-        relative,
-        info.st_size,
-        info.st_mtime_ns,
-        info.st_ctime_ns,
-        info.st_ino,
-        blob,
-        *(None,) * 13,
-        json.dumps([where.line, where.column, problem.message, problem.hint], ensure_ascii=False),
-    )
+    problem_json = [where.line, where.column, problem.message, problem.hint]
+    return (relative, *(None,) * 13, json.dumps(problem_json, ensure_ascii=False))
 
 
 def _problems(db: sqlite3.Connection) -> list[Problem]:
