@@ -7,10 +7,8 @@ Registered under the `mkdocs.plugins` entry point as `playbook`, so plain
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,42 +22,27 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .. import clock
 from ..errors import PlaybookError
-from ..ical import calendar_feed
-from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE, load_playbook
-from ..model import Playbook
-from ..records import LOGS_DIR, load_records
-from ..status import RECENT, Summary, collect
-from . import diagrams
+from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE
+from ..records import LOGS_DIR
 from .address import is_loopback
 from .api import RecordAPI
+from .files import (
+    EXTRA_CSS,
+    EXTRA_JAVASCRIPT,
+    MERMAID_URI,
+    SiteState,
+    clash,
+    expand_markers,
+    generated_files,
+    load_site,
+    site_nav,
+)
 from .form import RepoLink, current_branch
-from .nav import default_nav, expand_nav, generated_sections
-from .pages import calendar_feed_path, render_site
 
 log = get_plugin_logger(__name__)
 
-ASSETS = Path(__file__).parent / "assets"
-MERMAID_URI = "assets/playbook/mermaid.min.js"
-RECORD_JS = "assets/playbook/record.js"
-RECORD_CSS = "assets/playbook/record.css"
 ALLOW_REMOTE = "PLAYBOOK_ALLOW_REMOTE"  # set by `playbook serve --allow-remote`
-
-MARKER = re.compile(r"<!--\s*playbook:([a-z-]+)\s*-->")
-BLOCKS: dict[str, Callable[[Playbook], str]] = {
-    "org-chart": diagrams.org_chart,
-    "funnel": diagrams.funnel,
-    "handoffs": diagrams.handoffs,
-}
-
-
-def _build_time(playbook: Playbook) -> datetime:
-    """Now, or the moment PLAYBOOK_NOW names: the site is built as of it."""
-    try:
-        return clock.now(playbook.timezone)
-    except PlaybookError as exc:
-        raise PluginError(exc.render()) from None
 
 
 class PlaybookConfig(base.Config):
@@ -80,9 +63,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
 
     def __init__(self) -> None:
         self.token = ""
-        self.playbook: Playbook | None = None
-        self.summaries: list[Summary] = []
-        self.now = datetime.now().astimezone()
+        self.site: SiteState | None = None
         # Not "on_progress": MkDocs would take any on_* attribute for an event handler.
         self.progress_callback: Callable[[int, int], None] | None = None
         self._rendered = 0
@@ -92,49 +73,33 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         """Load and cross-check the playbook; any problem stops the build with every message."""
         root = Path(self.config.root or Path(config.config_file_path).parent)
         try:
-            self.playbook = load_playbook(root, Path(config.docs_dir))
+            site = load_site(root, Path(config.docs_dir))
         except PlaybookError as exc:
             raise PluginError("the playbook has problems:\n" + exc.render()) from None
         self.root = root
-        for warning in self.playbook.warnings:
-            log.warning(warning.render())
-        self.now = _build_time(self.playbook)
-        records = load_records(self.playbook.root, since=self.now - RECENT)
-        for problem in records.problems:
-            log.warning(f"{problem.render()} (`playbook audit` lists every finding)")
-        self.summaries = collect(self.playbook, records.index(), self.now, recent=RECENT)
+        for warning in site.warnings:
+            log.warning(warning)
+        self.site = site
         self.repo = RepoLink.from_config(config.repo_url, config.edit_uri, current_branch(root))
-        config.extra_javascript.append(RECORD_JS)
-        config.extra_css.append(RECORD_CSS)
-        sections = generated_sections(self.playbook, self.config.nav_limit)
-        if config.nav is None:
-            docs = Path(config.docs_dir)
-            handwritten = [p.relative_to(docs).as_posix() for p in sorted(docs.rglob("*.md"))]
-            config.nav = default_nav(handwritten, sections)
-        else:
-            config.nav = expand_nav(config.nav, sections)
+        config.extra_javascript.extend(EXTRA_JAVASCRIPT)
+        config.extra_css.extend(EXTRA_CSS)
+        config.nav = site_nav(
+            site.playbook, config.nav, Path(config.docs_dir), self.config.nav_limit
+        )
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Add every generated page; a hand-written file of the same path is an error."""
-        assert self.playbook is not None
-        pages = render_site(self.playbook, self.now, self.summaries, self.repo)
-        for path, content in pages.items():
+        """Add every generated file; a hand-written file of the same path is an error."""
+        assert self.site is not None
+        for path, content in generated_files(
+            self.site, self.repo, self.config.offline_diagrams
+        ).items():
             if files.get_file_from_path(path):
-                raise PluginError(
-                    f"docs/{path} is generated from the playbook and must not exist in docs/: "
-                    "delete it or move it elsewhere"
-                )
-            files.append(File.generated(config, path, content=content))
-        for team in [None, *self.playbook.teams]:
-            feed = calendar_feed(self.playbook, team, self.now)
-            files.append(File.generated(config, calendar_feed_path(team), content=feed))
-        for uri in (RECORD_JS, RECORD_CSS):
-            files.append(File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
-        if self.config.offline_diagrams:
-            files.append(
-                File.generated(config, MERMAID_URI, abs_src_path=str(ASSETS / "mermaid.min.js"))
-            )
+                raise PluginError(clash(path).render())
+            if isinstance(content, Path):
+                files.append(File.generated(config, path, abs_src_path=str(content)))
+            else:
+                files.append(File.generated(config, path, content=content))
         self._total = sum(1 for f in files if f.is_documentation_page())
         self._rendered = 0
         return files
@@ -143,19 +108,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         """Replace `<!-- playbook:org-chart -->` style markers with generated blocks."""
-        assert self.playbook is not None
-        playbook = self.playbook
-
-        def block(match: re.Match[str]) -> str:
-            name = match[1]
-            if name not in BLOCKS:
-                log.warning(
-                    f"{page.file.src_uri}: unknown marker {match[0]}; known: {', '.join(BLOCKS)}"
-                )
-                return match[0]
-            return BLOCKS[name](playbook)
-
-        return MARKER.sub(block, markdown)
+        assert self.site is not None
+        return expand_markers(self.site.playbook, markdown, page.file.src_uri, log.warning)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         self._rendered += 1
