@@ -62,6 +62,20 @@ def directory_option() -> Callable[[Any], Any]:
     )
 
 
+def index_progress() -> Callable[[int, int], None] | None:
+    """Progress of a record index being built, on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        if done < total:
+            click.echo(f"\rIndexing records: {done:,} of {total:,} files", err=True, nl=False)
+        else:
+            click.echo("\r\033[K", err=True, nl=False)  # the table follows on a clean line
+
+    return show
+
+
 def playbook_root() -> Path:
     """The absolute root of the playbook the user stands in (searched upward, like git)."""
     from .locate import find_root
@@ -567,9 +581,13 @@ def status(
       playbook status --team warsaw --fail-on-overdue
       playbook status --as-of 2026-12-31 --format json
     """
+    from .record_index import check_early
+
+    root = playbook_root()
+    check_early(root)  # runs while the modules below load
     from .report import status_report
 
-    text, overdue = status_report(playbook_root(), as_of, team, owner, fmt)
+    text, overdue = status_report(root, as_of, team, owner, fmt, index_progress())
     click.echo(text)
     if fail_on_overdue and overdue:
         sys.exit(EXIT_OVERDUE)
@@ -589,9 +607,13 @@ def history(checklist: str, team: str | None, as_of: When | None) -> None:
       playbook history monday-kickoff --team warsaw
       playbook history onboarding-sdr --team marta-lewandowska
     """
+    from .record_index import check_early
+
+    root = playbook_root()
+    check_early(root)  # runs while the modules below load
     from .report import history_report
 
-    click.echo(history_report(playbook_root(), checklist, team, as_of))
+    click.echo(history_report(root, checklist, team, as_of, index_progress()))
 
 
 @main.command()

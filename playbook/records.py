@@ -2,30 +2,30 @@
 
     logs/<checklist>/<team, person or "all">/<YYYY-MM-DD>.yml
 
-Records are read with a cache keyed by each file's stat, so that `status`
-over a long history costs a directory walk, not a YAML parse per file.
+The files are the truth; `status`, `history` and the site read a derived
+index of them (record_index.py), so that a long history costs a query, not
+a YAML parse per file.
 """
 
 from __future__ import annotations
 
-import gc
 import hashlib
-import os
-import pickle
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, overload
 
 import yaml
 
 from .errors import Location, Problem
+from .record_header import Header, read_header
 from .yamlread import conflict_marker, conflict_problem
 
 LOGS_DIR = "logs"
 RECORD_SCHEMA_VERSION = 1
 MAX_RECORD_BYTES = 64 * 1024
-CACHE_FILE = "playbook/records.pickle"  # under .git/, never committed
+Progress = Callable[[int, int], None]  # (files read, files in all) while an index is built
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -47,7 +47,7 @@ class Record:
     completed_at: datetime
     by: str
     complete: bool
-    items: tuple[ItemState, ...]
+    items: Sequence[ItemState]
     metrics: dict[str, Any] = field(default_factory=dict)
     note: str = ""
     checklist_version: str = ""
@@ -138,85 +138,176 @@ def parse_record(text: str) -> Record:
         raise RecordError(str(exc)) from None
 
 
-@dataclass
+class RowSource(Protocol):
+    """Where index rows come from (record_index.py): records are built from them when read."""
+
+    def build(self, row: Any) -> Record: ...
+
+    def due(self, row: Any) -> datetime: ...
+
+    def first(self, checklist: str, unit: str) -> date | None: ...
+
+    def rows_since(self, checklist: str, unit: str, day: date) -> dict[date, Any]: ...
+
+
 class RecordSet:
-    records: list[Record]
-    problems: list[Problem]
+    """The records and the problems of the files that are not records.
 
-    def index(self) -> dict[tuple[str, str], dict[date, Record]]:
+    From the index, it holds rows, each built into a record only when read
+    (status reads a few of many), and only from the day it was asked for; a
+    unit's older rows are fetched when a view asks for them (`UnitRecords.cover`).
+    """
+
+    def __init__(
+        self,
+        records: list[Record] | None = None,
+        problems: list[Problem] | None = None,
+        *,
+        rows: dict[tuple[str, str], dict[date, Any]] | None = None,
+        source: RowSource | None = None,
+        horizon: date | None = None,
+    ) -> None:
+        self.problems = problems or []
+        self._records = records
+        self._rows = rows
+        self._source = source
+        self._horizon = horizon
+
+    @property
+    def records(self) -> list[Record]:
+        if self._records is None:
+            self._records = [r for unit in self.index().values() for r in unit.values()]
+        return self._records
+
+    def index(self) -> dict[tuple[str, str], Mapping[date, Record]]:
         """Records by (checklist, unit), then by occurrence."""
+        if self._rows is not None and self._source is not None:
+            return {
+                key: UnitRecords(key, rows, self._source, self._horizon)
+                for key, rows in self._rows.items()
+            }
         out: dict[tuple[str, str], dict[date, Record]] = {}
-        for record in self.records:
+        for record in self._records or []:
             out.setdefault((record.checklist, record.unit), {})[record.occurrence] = record
-        return out
+        return dict(out)
 
 
-def _scan(logs: Path) -> list[os.DirEntry[str]]:
-    entries = []
-    stack = [str(logs)]
-    while stack:
-        with os.scandir(stack.pop()) as it:
-            for entry in it:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                elif entry.name.endswith(".yml") and not entry.name.startswith("."):
-                    entries.append(entry)
-    return entries
+class UnitRecords(Mapping[date, Record]):
+    """One checklist × unit's records by occurrence, each built from its row when first read.
+
+    It holds every record from `horizon` on (all when None).
+    """
+
+    def __init__(
+        self,
+        key: tuple[str, str],
+        rows: dict[date, Any],
+        source: RowSource,
+        horizon: date | None,
+    ) -> None:
+        self._key = key
+        self._rows = rows
+        self._source = source
+        self._horizon = horizon
+        self._built: dict[date, Record] = {}
+
+    def first(self) -> date | None:
+        """The occurrence of the unit's first record, older ones included."""
+        if self._horizon is None:
+            return min(self._rows, default=None)
+        return self._source.first(*self._key)
+
+    def cover(self, day: date) -> None:
+        """Make sure every record from `day` on is here."""
+        if self._horizon is not None and day < self._horizon:
+            self._rows |= self._source.rows_since(*self._key, day)
+            self._horizon = day
+
+    def due(self, occurrence: date) -> datetime:
+        """When the record of `occurrence` says it was due, without building the record."""
+        return self._source.due(self._rows[occurrence])
+
+    def __getitem__(self, occurrence: date) -> Record:
+        record = self._built.get(occurrence)
+        if record is None:
+            record = self._built[occurrence] = self._source.build(self._rows[occurrence])
+        return record
+
+    def __iter__(self) -> Iterator[date]:
+        return iter(self._rows)
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __contains__(self, occurrence: object) -> bool:
+        return occurrence in self._rows
 
 
-def load_records(root: Path, cache_dir: Path | None = None) -> RecordSet:
-    """Every record under logs/, parsed once and then reused while its file is unchanged."""
-    # Paths are cut to the root by length below: a relative root ("." or "..") would
-    # cut them wrong, so the root is made absolute first.
-    root = root.resolve()
-    logs = root / LOGS_DIR
-    if not logs.is_dir():
-        return RecordSet([], [])
-    # Unpickling and scanning allocate hundreds of thousands of objects that all
-    # survive; the cyclic collector would walk them again and again for nothing.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _load_records(root, logs, (cache_dir or root / ".git") / CACHE_FILE)
-    finally:
-        if collecting:
-            gc.enable()
+def load_records(
+    root: Path,
+    cache_dir: Path | None = None,
+    *,
+    checklist: str | None = None,
+    since: datetime | None = None,
+    progress: Progress | None = None,
+) -> RecordSet:
+    """The records under logs/ and the files that are not records, from the derived index.
+
+    `checklist` keeps that checklist's records only; `since` keeps those due (or
+    scheduled) from that moment on, plus the first record of each checklist and
+    unit, which is where a history without `tracking_since` starts. Problems are
+    always those of every file. `cache_dir` stands for the git directory the
+    index is kept in (found from `root` when not given). `progress(done, total)`
+    is called while the index is built from the files.
+    """
+    from .record_index import query
+
+    return query(root, cache_dir, checklist, since, progress)
 
 
-def _load_records(root: Path, logs: Path, cache_path: Path) -> RecordSet:
-    cache: dict[str, tuple[tuple[int, int, int], Record | Problem]] = {}
-    if cache_path.is_file():
-        try:
-            with cache_path.open("rb") as handle:
-                cache = pickle.load(handle)
-        except Exception:  # a cache is disposable: whatever is wrong with it, rebuild it
-            cache = {}
-        if not isinstance(cache, dict):
-            cache = {}
-    fresh: dict[str, tuple[tuple[int, int, int], Record | Problem]] = {}
-    changed = False
-    prefix = len(os.path.join(str(root), ""))
-    for entry in _scan(logs):
-        stat = entry.stat()
-        key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-        relative = entry.path[prefix:].replace(os.sep, "/")
-        cached = cache.get(relative)
-        if cached is None or cached[0] != key:
-            cached = (key, _read(entry.path, relative, stat.st_size))
-            changed = True
-        fresh[relative] = cached
-    if (changed or len(fresh) != len(cache)) and cache_path.parent.parent.is_dir():
-        cache_path.parent.mkdir(exist_ok=True)
-        tmp = cache_path.with_suffix(f".{os.getpid()}.tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(fresh, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, cache_path)
-    records = [value for _, value in fresh.values() if isinstance(value, Record)]
-    problems = [value for _, value in fresh.values() if isinstance(value, Problem)]
-    return RecordSet(records, problems)
+class StoredItems(Sequence[ItemState]):
+    """A record's items, read from its file when first asked for: status never needs them."""
+
+    __slots__ = ("_items", "_path")
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._items: tuple[ItemState, ...] | None = None
+
+    def _loaded(self) -> tuple[ItemState, ...]:
+        if self._items is None:
+            try:
+                with open(self._path, encoding="utf-8") as handle:
+                    self._items = tuple(parse_record(handle.read()).items)
+            except (OSError, RecordError, yaml.YAMLError, UnicodeDecodeError):
+                self._items = ()  # changed since it was indexed; the next load says how
+        return self._items
+
+    @overload
+    def __getitem__(self, index: int) -> ItemState: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[ItemState, ...]: ...
+    def __getitem__(self, index: int | slice) -> ItemState | tuple[ItemState, ...]:
+        return self._loaded()[index]
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    def __eq__(self, other: object) -> bool:
+        return tuple(self) == (tuple(other) if isinstance(other, Sequence) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._loaded())
+
+    def __repr__(self) -> str:
+        return repr(self._loaded())
 
 
-def _read(path: str, relative: str, size: int) -> Record | Problem:
+def read_record_file(relative: str, size: int, content: bytes) -> Record | Header | Problem:
+    """What a record file holds: its header when it is in the fixed layout, else the full record.
+
+    `content` is not read (left empty) when `size` is over the limit.
+    """
     if size > MAX_RECORD_BYTES:
         return Problem(
             Location(relative),
@@ -224,22 +315,25 @@ def _read(path: str, relative: str, size: int) -> Record | Problem:
             "records are small; restore it from git",
         )
     try:
-        with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        marker = conflict_marker(text)
-        if marker:
-            return conflict_problem(relative, *marker)
-        record = parse_record(text)
+        text = content.decode("utf-8")
+        # A file in the fixed layout has no line that starts with a conflict marker.
+        record: Record | Header | None = read_header(text)
+        if record is None:
+            marker = conflict_marker(text)
+            if marker:
+                return conflict_problem(relative, *marker)
+            record = parse_record(text)
     except (RecordError, yaml.YAMLError, UnicodeDecodeError) as exc:
         return Problem(
             Location(relative, 1, 1),
             f"the record cannot be read: {exc}",
             "restore it with `git checkout -- FILE` or record it again",
         )
-    if record.path != relative:
+    expected = record_path(record.checklist, record.unit, record.occurrence)
+    if expected != relative:
         return Problem(
             Location(relative, 1, 1),
-            f"the record belongs at {record.path}",
+            f"the record belongs at {expected}",
             "move it there or record it again",
         )
     return record

@@ -12,8 +12,17 @@ from .load import load_playbook
 from .metrics import format_value
 from .model import Playbook
 from .recording import Prepared, find_checklist
-from .records import load_records
-from .status import RECENT, Occurrence, OccurrenceStatus, State, Summary, collect, judge
+from .records import Progress, load_records
+from .status import (
+    BRIEF_WINDOW,
+    RECENT,
+    Occurrence,
+    OccurrenceStatus,
+    State,
+    Summary,
+    collect,
+    judge,
+)
 
 MARKS = {
     State.DONE: "done",
@@ -69,6 +78,7 @@ def _summaries(
     team: str | None,
     owner: str | None,
     checklist: str | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[Summary], datetime, list[Problem]]:
     playbook = load_playbook(root)
     if team and team not in playbook.teams and team not in playbook.people:
@@ -89,7 +99,14 @@ def _summaries(
     if checklist:
         find_checklist(playbook, checklist)  # unknown: a located error with a suggestion
     moment = as_of.moment(playbook.timezone) if as_of else datetime.now(playbook.timezone)
-    records = load_records(playbook.root)
+    recent = None if checklist else RECENT
+    # The status table first judges the on-time rate's window (see `summarize`).
+    records = load_records(
+        playbook.root,
+        checklist=checklist,
+        since=None if checklist else moment - BRIEF_WINDOW,
+        progress=progress,
+    )
     person = team if team in playbook.people and team not in playbook.teams else None
     summaries = collect(
         playbook,
@@ -98,7 +115,8 @@ def _summaries(
         _team_of(playbook, person) if person else team,
         owner,
         checklist,
-        None if checklist else RECENT,
+        recent,
+        brief=checklist is None,  # the status table shows no history
     )
     if person:
         # A person's view: their own onboarding, and their team's checklists.
@@ -111,10 +129,15 @@ def _team_of(playbook: Playbook, person: str) -> str:
 
 
 def status_report(
-    root: Path, as_of: When | None, team: str | None, owner: str | None, fmt: str
+    root: Path,
+    as_of: When | None,
+    team: str | None,
+    owner: str | None,
+    fmt: str,
+    progress: Progress | None = None,
 ) -> tuple[str, bool]:
     """The status table (or JSON) and whether anything is overdue."""
-    summaries, moment, problems = _summaries(root, as_of, team, owner)
+    summaries, moment, problems = _summaries(root, as_of, team, owner, progress=progress)
     overdue = any(s.overdue for s in summaries)
     if fmt == "json":
         return json.dumps(
@@ -180,8 +203,14 @@ def _summary_json(s: Summary) -> dict[str, object]:
     }
 
 
-def history_report(root: Path, checklist: str, team: str | None, as_of: When | None) -> str:
-    summaries, moment, _ = _summaries(root, as_of, team, None, checklist)
+def history_report(
+    root: Path,
+    checklist: str,
+    team: str | None,
+    as_of: When | None,
+    progress: Progress | None = None,
+) -> str:
+    summaries, moment, _ = _summaries(root, as_of, team, None, checklist, progress)
     lines = []
     for s in summaries:
         lines.append(f"{s.checklist.title} — {s.unit.name} ({s.checklist.cadence.words()})")

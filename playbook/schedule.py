@@ -103,16 +103,28 @@ class Cadence:
         return {}
 
     def occurrences(self, tz: ZoneInfo, start: datetime, end: datetime) -> list[datetime]:
-        """Occurrences in [start, end), as aware datetimes in `tz`."""
+        """Occurrences in [start, end), as aware datetimes in `tz`.
+
+        Teams in one zone ask for the same window (status asks once per team):
+        each window is computed once per cadence.
+        """
         if self.rule is None:
             return []
-        local_start = start.astimezone(tz).replace(tzinfo=None) - timedelta(hours=3)
-        local_end = end.astimezone(tz).replace(tzinfo=None) + timedelta(hours=3)
-        found = (
-            moment.replace(tzinfo=tz)
-            for moment in self._rule_near(local_start).between(local_start, local_end, inc=True)
-        )
-        return [moment for moment in found if start <= moment < end]
+        key = (tz, start, end)
+        found = self._between.get(key)
+        if found is None:
+            local_start = start.astimezone(tz).replace(tzinfo=None) - timedelta(hours=3)
+            local_end = end.astimezone(tz).replace(tzinfo=None) + timedelta(hours=3)
+            moments = (
+                moment.replace(tzinfo=tz)
+                for moment in self._rule_near(local_start).between(local_start, local_end, inc=True)
+            )
+            found = self._between[key] = tuple(m for m in moments if start <= m < end)
+        return list(found)
+
+    @cached_property
+    def _between(self) -> dict[tuple[ZoneInfo, datetime, datetime], tuple[datetime, ...]]:
+        return {}
 
     def next_dates(self, tz: ZoneInfo, after: datetime, count: int = 5) -> list[datetime]:
         if self.rule is None:

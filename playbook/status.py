@@ -9,6 +9,7 @@ the next occurrence has come without a record.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -16,13 +17,14 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from .model import Checklist, Playbook
-from .records import Record
+from .records import Record, UnitRecords
 from .schedule import Cadence
 
 PLAYBOOK_UNIT = "all"
 RATE_WINDOW = timedelta(days=90)
 # What status views judge: the on-time rate's 90 days, and streaks of up to a year.
 RECENT = timedelta(days=400)
+BRIEF_WINDOW = RATE_WINDOW + timedelta(days=14)  # what a brief summary judges first
 
 
 class State(StrEnum):
@@ -31,6 +33,9 @@ class State(StrEnum):
     MISSED = "missed"
     DUE = "due"
     UPCOMING = "upcoming"
+
+
+CLOSED = frozenset({State.DONE, State.LATE, State.MISSED})
 
 
 @dataclass(frozen=True)
@@ -269,18 +274,26 @@ def _apply_holiday(checklist: Checklist, unit: Unit, moment: datetime) -> Occurr
 
 
 def _with_every_record(
-    found: list[Occurrence], records: dict[date, Record], start: datetime, as_of: datetime
+    found: list[Occurrence], records: Mapping[date, Record], start: datetime, as_of: datetime
 ) -> list[Occurrence]:
     """The scheduled occurrences plus one for each record in the window that none of them names."""
     keys = {o.key for o in found}
+    # Records from the index are built only when read: ask for their due time alone first.
+    due = records.due if isinstance(records, UnitRecords) else lambda key: records[key].due
+    unscheduled = (records[key] for key in records if key not in keys and start <= due(key))
     extra = [
         Occurrence(record.occurrence, record.due, off_schedule=True)
-        for key, record in records.items()
-        if key not in keys and start <= record.due and record.completed_at <= as_of
+        for record in unscheduled
+        if record.completed_at <= as_of
     ]
     if not extra:
         return found
     return sorted([*found, *extra], key=lambda o: (o.due, o.key))
+
+
+def _first(records: Mapping[date, Record]) -> date | None:
+    """The occurrence of the first record, of all (records from the index may hold the recent)."""
+    return records.first() if isinstance(records, UnitRecords) else min(records, default=None)
 
 
 def judge(
@@ -306,19 +319,46 @@ def summarize(
     playbook: Playbook,
     checklist: Checklist,
     unit: Unit,
-    records: dict[date, Record],
+    records: Mapping[date, Record],
     as_of: datetime,
     since: date | None = None,
     recent: timedelta | None = None,
+    brief: bool = False,
 ) -> Summary:
     """Every occurrence of a checklist for one unit from `since` up to the next one after `as_of`.
 
     With `recent`, only that much history is judged: enough for the on-time rate
-    and a streak, at a cost that does not grow with years of records.
+    and a streak, at a cost that does not grow with years of records. `brief`
+    (for the status table, which shows no history) judges the on-time rate's
+    window first, and all of `recent` only when that window cannot tell the last
+    done occurrence, the open ones or where the streak ends.
     """
-    start_day = since or playbook.tracking_since or min(records, default=as_of.date())
+    if brief and recent is not None and recent > BRIEF_WINDOW:
+        summary = _summarize(playbook, checklist, unit, records, as_of, since, BRIEF_WINDOW)
+        closed = [h for h in summary.history if h.state in CLOSED]
+        if (
+            summary.last_done is not None
+            and summary.streak < len(closed)
+            and any(h.occurrence.due <= as_of for h in summary.history)
+        ):
+            return summary
+    return _summarize(playbook, checklist, unit, records, as_of, since, recent)
+
+
+def _summarize(
+    playbook: Playbook,
+    checklist: Checklist,
+    unit: Unit,
+    records: Mapping[date, Record],
+    as_of: datetime,
+    since: date | None,
+    recent: timedelta | None,
+) -> Summary:
+    start_day = since or playbook.tracking_since or _first(records) or as_of.date()
     if recent is not None:
         start_day = max(start_day, (as_of - recent).date())
+    if isinstance(records, UnitRecords):
+        records.cover(start_day)
     start = datetime.combine(start_day, time(0), unit.timezone)
     # Up to the first occurrence after as_of: look a little ahead, further only if needed.
     found = occurrences(checklist, unit, start, as_of + timedelta(days=40))
@@ -336,7 +376,7 @@ def summarize(
         return by_due[index] if index < len(by_due) else None
 
     history = [judge(checklist, o, following(o), records.get(o.key), as_of) for o in found]
-    closed = [h for h in history if h.state in (State.DONE, State.LATE, State.MISSED)]
+    closed = [h for h in history if h.state in CLOSED]
     recent = [h for h in closed if h.occurrence.due >= as_of - RATE_WINDOW]
     streak = 0
     for status in reversed(closed):
@@ -358,14 +398,15 @@ def summarize(
 
 def collect(
     playbook: Playbook,
-    records: dict[tuple[str, str], dict[date, Record]],
+    records: Mapping[tuple[str, str], Mapping[date, Record]],
     as_of: datetime,
     team: str | None = None,
     owner: str | None = None,
     checklist_id: str | None = None,
     recent: timedelta | None = None,
+    brief: bool = False,
 ) -> list[Summary]:
-    """A summary per checklist × unit, overdue first, then by next due time."""
+    """A summary per checklist × unit, overdue first, then by next due time (see `summarize`)."""
     summaries = []
     for checklist in playbook.checklists.values():
         if owner and owner not in checklist.owners:
@@ -390,6 +431,7 @@ def collect(
                     records.get((checklist.id, unit.id), {}),
                     as_of,
                     recent=recent,
+                    brief=brief,
                 )
             )
     far = as_of + timedelta(days=10_000)

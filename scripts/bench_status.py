@@ -1,27 +1,32 @@
 #!/usr/bin/env python3
 """Benchmark `playbook status` over a long history of records.
 
-A playbook with 20 daily checklists ("every day at HH:MM", at different times)
-and 5 teams in three time zones is generated in a temporary git
-repository (`git init` only: .git/ exists for the records cache, nothing is
-committed). For every checklist × team the latest 1,000 real occurrences of its
-cadence (computed by playbook's own schedule code, so status counts every one)
-get a record written directly with `Record.to_yaml()`: 100,000 files in all by
-default. Then, --repeat times and interleaved, as whole processes:
+A playbook with 20 daily checklists ("every day at HH:MM", at different times;
+`--cadence weekly` for "every <weekday> at HH:MM") and 5 teams in several time
+zones (`--teams` up to 20) is generated in a temporary git repository (`git init`
+only: .git/ exists for the records index, nothing is committed). For every
+checklist × team the latest real occurrences of its cadence (computed by
+playbook's own schedule code, so status counts every one) get a record written
+directly with `Record.to_yaml()`: 100,000 files in all by default. Then,
+--repeat times and interleaved, as whole processes, each with its wall time and
+peak resident memory:
 
-* cold: `playbook status` after deleting .git/playbook/records.pickle (the
-  operating system's file cache is left alone);
-* warm: `playbook status` with the cache in place;
+* cold: `playbook status` after deleting the records index
+  (.git/playbook/records.sqlite; the operating system's file cache is left alone);
+* warm: `playbook status` with the index in place;
+* history: `playbook history CHECKLIST` (every team, every occurrence), warm;
 * the floor: a Python process that opens and reads every file under logs/, the
   same loop also parsing each with yaml.CSafeLoader, and
   `find logs -type f -exec cat {} + > /dev/null`;
 * the start-up floor: the imports `playbook status` needs, and nothing else.
 
-It prints medians, cold / floor, warm against the 1 s goal, and the cProfile
-hot spots (cumulative top 15, own time top 10) of one warm and one cold run.
+It prints medians, cold / floor, warm / imports, each against issue 11's goals
+(warm ≤ 0.3 s, cold ≤ 8 s, ≤ 200 MB resident), and the cProfile hot spots
+(cumulative top 15, own time top 10) of one warm and one cold run.
 
     python scripts/bench_status.py --quick
     python scripts/bench_status.py                   # 100,000 records, 5 runs
+    python scripts/bench_status.py --teams 20 --checklists 51 --cadence weekly
     python scripts/bench_status.py --records 20000 --repeat 9
 """
 
@@ -47,6 +52,7 @@ from benchlib import (
     GIT_ENV,
     dump,
     executable,
+    measure,
     median,
     print_top,
     profile_rows,
@@ -63,9 +69,12 @@ CHECKLISTS = 20
 TEAMS = 5
 REPEAT = 5
 QUICK_REPEAT = 2
-WARM_GOAL = 1.0  # seconds for a warm `playbook status`
+WARM_GOAL = 0.3  # seconds for a warm `playbook status` (and history), issue 11
+COLD_GOAL = 8.0  # seconds for a cold one
+RSS_GOAL = 200.0  # MB resident, the whole process
 TIMEZONE = "Europe/Warsaw"
-CACHE = Path(".git") / "playbook" / "records.pickle"
+INDEX = Path(".git") / "playbook" / "records.sqlite"
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday")
 TAIL = 2000  # characters of a failed process's output to show
 
 PACKAGES = ("playbook", "PyYAML", "click", "python-dateutil")  # versions in the header
@@ -80,6 +89,7 @@ TEAM_ZONES = [
     ("lisbon", "Lisbon", "Europe/Lisbon"),
     ("saigon", "Saigon", "Asia/Ho_Chi_Minh"),
 ]
+MAX_TEAMS = 20  # beyond the named ones: pods in the same zones, in turn
 ITEMS = [
     ("crm-statuses", "Lead statuses in the CRM match what actually happened.", True),
     ("next-steps", "Every open deal has a next step with a date.", True),
@@ -136,13 +146,26 @@ def secs(seconds: float) -> str:
 # --------------------------------------------------------------------------- generation
 
 
-def cadence(index: int) -> str:
-    return f"every day at {8 + index % 10:02d}:{(index * 15) % 60:02d}"
+def cadence(index: int, every: str) -> str:
+    at = f"{8 + index % 10:02d}:{(index * 15) % 60:02d}"
+    if every == "weekly":
+        return f"every {WEEKDAYS[index % len(WEEKDAYS)]} at {at}"
+    return f"every day at {at}"
 
 
-def write_playbook(root: Path, checklists: int, teams: int, tracking_since: date) -> None:
-    if teams > len(TEAM_ZONES):
-        raise SystemExit(f"--teams at most {len(TEAM_ZONES)}")
+def team_zones(teams: int) -> list[tuple[str, str, str]]:
+    if teams > MAX_TEAMS:
+        raise SystemExit(f"--teams at most {MAX_TEAMS}")
+    named = TEAM_ZONES[:teams]
+    return named + [
+        (f"pod-{n + 1:02d}", f"Pod {n + 1}", TEAM_ZONES[n % len(TEAM_ZONES)][2])
+        for n in range(len(named), teams)
+    ]
+
+
+def write_playbook(
+    root: Path, checklists: int, teams: int, tracking_since: date, every: str
+) -> None:
     dump(
         root / "playbook.yml",
         {
@@ -173,7 +196,7 @@ def write_playbook(root: Path, checklists: int, teams: int, tracking_since: date
                         },
                     ],
                 }
-                for team_id, name, zone in TEAM_ZONES[:teams]
+                for team_id, name, zone in team_zones(teams)
             ],
         },
     )
@@ -192,7 +215,7 @@ def write_playbook(root: Path, checklists: int, teams: int, tracking_since: date
                 "title": f"Pipeline review {index + 1}",
                 "purpose": "Keep the pipeline clean and the numbers honest.",
                 "owners": ["sales-manager"],
-                "cadence": cadence(index),
+                "cadence": cadence(index, every),
                 "scope": "team",
                 "late_after": "4h",
                 "sections": [
@@ -210,7 +233,9 @@ def write_playbook(root: Path, checklists: int, teams: int, tracking_since: date
         )
 
 
-def generate(root: Path, records: int, checklists: int, teams: int, seed: int) -> int:
+def generate(
+    root: Path, records: int, checklists: int, teams: int, seed: int, every: str = "daily"
+) -> int:
     """Write the playbook and `records` record files on real occurrences; return files written."""
     from playbook.load import load_playbook
     from playbook.records import ItemState, Record, git_blob_id
@@ -219,8 +244,9 @@ def generate(root: Path, records: int, checklists: int, teams: int, seed: int) -
     rng = random.Random(seed)
     per_unit = math.ceil(records / (checklists * teams))
     now = datetime.now(ZoneInfo(TIMEZONE))
-    span = timedelta(days=per_unit + 14)  # daily cadences, plus slack
-    write_playbook(root, checklists, teams, (now - span).date())
+    days_apart = 7 if every == "weekly" else 1
+    span = timedelta(days=days_apart * (per_unit + 2) + 14)  # plus slack
+    write_playbook(root, checklists, teams, (now - span).date(), every)
     playbook = load_playbook(root)
     written = 0
     earliest = now.date()
@@ -283,7 +309,7 @@ def generate(root: Path, records: int, checklists: int, teams: int, seed: int) -
                 written += 1
                 earliest = min(earliest, occurrence.key)
     # Track from the earliest record on (the checklists are rewritten byte for byte).
-    write_playbook(root, checklists, teams, earliest)
+    write_playbook(root, checklists, teams, earliest, every)
     say(
         f"  {written:,} records in {folders} checklist × team folders, {per_unit:,} latest "
         f"occurrences each, from {earliest} on (tracking_since)"
@@ -323,8 +349,31 @@ def check_counts(root: Path, expected: int) -> None:
 # --------------------------------------------------------------------------- timed processes
 
 
-def drop_cache(root: Path) -> None:
-    (root / CACHE).unlink(missing_ok=True)
+def drop_index(root: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{root / INDEX}{suffix}").unlink(missing_ok=True)
+
+
+def run(command: Sequence[str], cwd: Path, what: str) -> tuple[float, float, str]:
+    """Wall time, peak resident memory (MB, 0 when unknown) and stdout of one whole process.
+
+    GNU time measures the memory: a child of this (large) process would count the
+    pages it shared with it before its exec.
+    """
+    gnu_time = shutil.which("time") or "/usr/bin/time"
+    with tempfile.NamedTemporaryFile(mode="r", suffix=".rss") as rss:
+        wrapped = [gnu_time, "-f", "%M", "-o", rss.name, *command]
+        if not os.access(gnu_time, os.X_OK):
+            wrapped = list(command)
+        seconds, done = measure(wrapped, GIT_ENV, cwd)
+        kilobytes = rss.read().strip().splitlines()
+    if done.returncode != 0:
+        raise SystemExit(
+            f"{what} failed (exit {done.returncode}): {' '.join(command)}\n"
+            f"stdout:\n{done.stdout[-TAIL:]}\nstderr:\n{done.stderr[-TAIL:]}"
+        )
+    peak = int(kilobytes[-1]) / 1024 if kilobytes and kilobytes[-1].isdigit() else 0.0
+    return seconds, peak, done.stdout
 
 
 def status_line(stdout: str) -> str:
@@ -348,6 +397,22 @@ def print_profile(path: Path) -> None:
 # --------------------------------------------------------------------------- the benchmark
 
 
+def profile(work: Path, root: Path) -> None:
+    say("\n== Profiles (python -m cProfile -m playbook status) ==")
+    prof_dir = work / "profiles"
+    prof_dir.mkdir(exist_ok=True)
+    profiler = [sys.executable, "-m", "cProfile", "-o"]
+    for kind in ("warm", "cold"):
+        if kind == "cold":
+            drop_index(root)
+        path = prof_dir / f"{kind}.prof"
+        seconds, _ = timed(
+            [*profiler, str(path), "-m", "playbook", "status"], root, kind, tail=TAIL
+        )
+        say(f"  {kind} run under cProfile: {secs(seconds)} wall")
+        print_profile(path)
+
+
 def tree_size(folder: Path) -> tuple[int, int]:
     files = size = 0
     for path, _, names in os.walk(folder):
@@ -369,6 +434,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the generated repository")
     parser.add_argument("--work", type=Path, help="where to build (default: a temporary folder)")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--cadence", choices=("daily", "weekly"), default="daily")
+    parser.add_argument("--no-profile", action="store_true", help="skip the cProfile runs")
     args = parser.parse_args(argv)
     records = args.records or (QUICK_RECORDS if args.quick else RECORDS)
     repeat = args.repeat or (QUICK_REPEAT if args.quick else REPEAT)
@@ -376,7 +443,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error("--records, --repeat, --checklists and --teams must be positive")
 
     say(
-        f"bench_status: {records:,} records, {args.checklists} checklists × {args.teams} teams, "
+        f"bench_status: {records:,} records, {args.checklists} {args.cadence} checklists × "
+        f"{args.teams} teams, "
         f"{repeat} timed runs of each kind"
     )
     say(f"{versions(PACKAGES)}; {os.cpu_count()} CPUs; {platform.platform()}")
@@ -388,7 +456,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     started = time.perf_counter()
     try:
         generated = time.perf_counter()
-        written = generate(root, records, args.checklists, args.teams, args.seed)
+        written = generate(root, records, args.checklists, args.teams, args.seed, args.cadence)
         subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, env=GIT_ENV, check=True)
         files, size = tree_size(root / "logs")
         say(
@@ -397,10 +465,20 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         check_counts(root, written)
 
+        # This environment may set PYTHONDONTWRITEBYTECODE: without bytecode every run
+        # would compile playbook's modules again, which an installed package never does.
+        import playbook as package
+
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(Path(package.__file__).parent)],
+            check=True,
+        )
         playbook = executable("playbook")
+        history = [*playbook, "history", "review-01"]
         kinds: dict[str, tuple[list[str], bool]] = {
             "cold": ([*playbook, "status"], True),
             "warm": ([*playbook, "status"], False),
+            "history": (history, False),
             "floor: python read": ([sys.executable, "-c", FLOOR_READ, "logs"], False),
             "floor: python read+yaml": ([sys.executable, "-c", FLOOR_PARSE, "logs"], False),
             "floor: find -exec cat": (
@@ -410,68 +488,63 @@ def main(argv: Sequence[str] | None = None) -> None:
             "floor: imports of status": ([sys.executable, "-c", IMPORTS], False),
         }
         times: dict[str, list[float]] = {kind: [] for kind in kinds}
+        peaks: dict[str, float] = dict.fromkeys(kinds, 0.0)
         say("\n== Timed runs (whole processes) ==")
-        # Warm-up: fills the cache and the OS file cache alike for every kind.
-        seconds, done = timed([*playbook, "status"], root, "playbook status", tail=TAIL)
-        say(f"  warm-up cold status {secs(seconds)}: {status_line(done.stdout)}")
-        say(f"  cache {CACHE}: {(root / CACHE).stat().st_size / 1e6:.1f} MB")
-        for run in range(repeat):
+        # Warm-up: builds the index and fills the OS file cache alike for every kind.
+        seconds, _, out = run([*playbook, "status"], root, "playbook status")
+        say(f"  warm-up cold status {secs(seconds)}: {status_line(out)}")
+        say(f"  index {INDEX}: {(root / INDEX).stat().st_size / 1e6:.1f} MB")
+        _, _, out = run(history, root, "playbook history")
+        say(f"  history review-01: {len(out.splitlines()):,} lines")
+        for repetition in range(repeat):
             parts = []
             for kind, (command, cold) in kinds.items():
                 if cold:
-                    drop_cache(root)
-                seconds, _ = timed(command, root, kind, tail=TAIL)
+                    drop_index(root)
+                seconds, rss, _ = run(command, root, kind)
                 times[kind].append(seconds)
+                peaks[kind] = max(peaks[kind], rss)
                 parts.append(f"{kind.removeprefix('floor: ')} {secs(seconds)}")
-            say(f"  run {run + 1}/{repeat}: " + ", ".join(parts))
+            say(f"  run {repetition + 1}/{repeat}: " + ", ".join(parts))
 
-        say("\n== Medians ==")
+        say("\n== Medians (peak resident memory of any run) ==")
         medians = {kind: median(values) for kind, values in times.items()}
         for kind, values in times.items():
-            say(f"  {kind:<26} {secs(medians[kind]):>9} {spread(values, secs)}")
-        cold, warm = medians["cold"], medians["warm"]
-        say(f"  cold / floor python read       {cold / medians['floor: python read']:6.1f}×")
-        say(f"  cold / floor python read+yaml  {cold / medians['floor: python read+yaml']:6.1f}×")
-        say(f"  cold / floor find -exec cat    {cold / medians['floor: find -exec cat']:6.1f}×")
-        say(f"  warm / imports floor           {warm / medians['floor: imports of status']:6.1f}×")
-        say(
-            f"  warm vs the {WARM_GOAL:.0f} s goal: {secs(warm)} = {warm / WARM_GOAL:.2f}× the goal "
-            f"({'met' if warm <= WARM_GOAL else 'NOT met'})"
-        )
-        say(
-            f"  cold - warm (parsing what the cache saves) {secs(cold - warm)}; "
-            f"warm - imports floor (status work with a warm cache) "
-            f"{secs(warm - medians['floor: imports of status'])}"
-        )
+            say(
+                f"  {kind:<26} {secs(medians[kind]):>9} {peaks[kind]:6.0f} MB {spread(values, secs)}"
+            )
+        cold, warm, hist = medians["cold"], medians["warm"], medians["history"]
+        imports = medians["floor: imports of status"]
+        for floor in ("python read", "python read+yaml", "find -exec cat"):
+            say(f"  cold / floor {floor:<20} {cold / medians['floor: ' + floor]:6.1f}×")
+        say(f"  warm / imports floor              {warm / imports:6.1f}×")
+        say(f"  history / imports floor           {hist / imports:6.1f}×")
+        rss = max(peaks["cold"], peaks["warm"], peaks["history"])
+        goals = [
+            ("warm", warm, WARM_GOAL, "s"),
+            ("history", hist, WARM_GOAL, "s"),
+            ("cold", cold, COLD_GOAL, "s"),
+            ("resident", rss, RSS_GOAL, "MB"),
+        ]
+        for name, value, goal, unit in goals:
+            verdict = "met" if value <= goal else "NOT met"
+            say(
+                f"  {name} {value:.3g} {unit} vs the goal {goal:g} {unit}: {value / goal:.2f}× ({verdict})"
+            )
+        say(f"  warm - imports floor (status work with a warm index) {secs(warm - imports)}")
 
-        say("\n== Profiles (python -m cProfile -m playbook status) ==")
-        prof_dir = work / "profiles"
-        prof_dir.mkdir(exist_ok=True)
-        profiler = [sys.executable, "-m", "cProfile", "-o"]
-        warm_prof = prof_dir / "warm.prof"
-        seconds, _ = timed(
-            [*profiler, str(warm_prof), "-m", "playbook", "status"], root, "warm", tail=TAIL
-        )
-        say(f"  warm run under cProfile: {secs(seconds)} wall")
-        print_profile(warm_prof)
-        drop_cache(root)
-        cold_prof = prof_dir / "cold.prof"
-        seconds, _ = timed(
-            [*profiler, str(cold_prof), "-m", "playbook", "status"], root, "cold", tail=TAIL
-        )
-        say(f"  cold run under cProfile: {secs(seconds)} wall")
-        print_profile(cold_prof)
+        if not args.no_profile:
+            profile(work, root)
 
         say("\n== Summary ==")
         say(
-            f"{written:,} records: cold {secs(cold)}, warm {secs(warm)} "
-            f"(goal {WARM_GOAL:.0f} s: {'met' if warm <= WARM_GOAL else 'NOT met'}); "
+            f"{written:,} records: cold {secs(cold)}, warm {secs(warm)}, history {secs(hist)}, "
+            f"peak {rss:.0f} MB (goals {COLD_GOAL:g} s / {WARM_GOAL:g} s / {RSS_GOAL:g} MB); "
             f"floors: read {secs(medians['floor: python read'])}, read+yaml "
             f"{secs(medians['floor: python read+yaml'])}, cat "
-            f"{secs(medians['floor: find -exec cat'])}, imports "
-            f"{secs(medians['floor: imports of status'])}; cold/read "
-            f"{cold / medians['floor: python read']:.1f}×, cold/cat "
-            f"{cold / medians['floor: find -exec cat']:.1f}×"
+            f"{secs(medians['floor: find -exec cat'])}, imports {secs(imports)}; cold/read "
+            f"{cold / medians['floor: python read']:.1f}×, cold/read+yaml "
+            f"{cold / medians['floor: python read+yaml']:.1f}×, warm/imports {warm / imports:.1f}×"
         )
     finally:
         if not args.keep and args.work is None:

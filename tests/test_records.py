@@ -7,22 +7,22 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import pickle
 import subprocess
 import threading
+import time
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from playbook import records as records_module
+from playbook import record_index
 from playbook.errors import PlaybookError
 from playbook.load import load_playbook
 from playbook.metrics import format_value, parse_metric, to_record
 from playbook.model import Metric
 from playbook.recording import CheckRequest, Outcome, record_completion
-from playbook.records import CACHE_FILE, ItemState, Record, load_records, parse_record
+from playbook.records import ItemState, Record, load_records, parse_record
 
 from .gitfixtures import (  # noqa: F401
     HANOI,
@@ -570,7 +570,7 @@ def test_a_decimal_comma_in_money_is_not_read_as_a_thousands_separator(
     assert parsed == meant
 
 
-# --- reading records back: load_records and its cache ----------------------------------
+# --- reading records back: load_records and its index ----------------------------------
 
 
 def _two_records(root: Path) -> None:
@@ -590,20 +590,22 @@ def test_load_records_reads_every_record(repo: Path) -> None:
     ]
     index = loaded.index()
     assert index[(WEEKLY, "warsaw")][LAST_MONDAY].metrics == {"new-leads": 12}
-    assert (repo / ".git" / CACHE_FILE).is_file()
+    assert (repo / ".git" / "playbook" / "records.sqlite").is_file()
 
 
-def test_a_second_load_uses_the_cache(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_second_load_uses_the_index(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _two_records(repo)
     first = load_records(repo)
+    time.sleep(record_index.MARGIN_NS / 1e9)  # past the window in which files are read again
+    load_records(repo)
     reads: list[str] = []
-    real_read = records_module._read
+    real_row = record_index._row
 
-    def counting_read(path: str, relative: str, size: int) -> object:
+    def counting_row(path: str, relative: str) -> object:
         reads.append(relative)
-        return real_read(path, relative, size)
+        return real_row(path, relative)
 
-    monkeypatch.setattr(records_module, "_read", counting_read)
+    monkeypatch.setattr(record_index, "_row", counting_row)
 
     second = load_records(repo)
 
@@ -697,19 +699,16 @@ def test_an_oversized_record_file_is_a_problem(repo: Path) -> None:
 
 @pytest.mark.parametrize(
     "garbage",
-    [
-        b"not a pickle at all",
-        b"",
-        b"\x80\x05\x95",
-        b"\x80\x09garbage from another version",
-        pickle.dumps(["a", "list", "not", "a", "dict"]),
-    ],
-    ids=["text", "empty", "truncated", "unknown-protocol", "wrong-shape"],
+    [b"not a database at all", b"", b"SQLite format 3\x00" + b"\xff" * 200],
+    ids=["text", "empty", "truncated"],
 )
-def test_a_corrupt_cache_is_rebuilt_not_a_crash(repo: Path, garbage: bytes) -> None:
+def test_a_corrupt_index_is_rebuilt_not_a_crash(repo: Path, garbage: bytes) -> None:
     _two_records(repo)
     load_records(repo)
-    (repo / ".git" / CACHE_FILE).write_bytes(garbage)
+    index = repo / ".git" / "playbook" / "records.sqlite"
+    for suffix in ("-wal", "-shm"):
+        Path(f"{index}{suffix}").unlink(missing_ok=True)
+    index.write_bytes(garbage)
 
     loaded = load_records(repo)
 

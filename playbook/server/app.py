@@ -476,7 +476,7 @@ class TeamServer:
             return self._not_built(start_response)
         playbook = load_playbook(self.root)
         now = clock.now(playbook.timezone)
-        index = load_records(self.root).index()
+        index = load_records(self.root, since=now - RECENT).index()
         teams = list(playbook.teams) if caller.user.admin else list(caller.user.teams)
         summaries = [
             s

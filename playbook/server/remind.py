@@ -100,7 +100,9 @@ def _line(playbook: Playbook, summary: Summary, status: OccurrenceStatus, site_u
 
 def digests(playbook: Playbook, now: datetime, site_url: str, sent: set[str]) -> list[Digest]:
     """What each owner should hear about now and has not heard about yet."""
-    summaries = collect(playbook, load_records(playbook.root).index(), now, recent=RECENT)
+    summaries = collect(
+        playbook, load_records(playbook.root, since=now - RECENT).index(), now, recent=RECENT
+    )
     waiting: dict[str, list[tuple[Reminder, bool]]] = defaultdict(list)
     people: dict[str, Person] = {}
     for summary in summaries:

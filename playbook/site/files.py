@@ -59,7 +59,7 @@ def load_site(root: Path, docs_dir: Path) -> SiteState:
     playbook = load_playbook(root, docs_dir)
     warnings = [warning.render() for warning in playbook.warnings]
     now = clock.now(playbook.timezone)
-    records = load_records(playbook.root)
+    records = load_records(playbook.root, since=now - RECENT)
     warnings += [
         f"{problem.render()} (`playbook audit` lists every finding)" for problem in records.problems
     ]
