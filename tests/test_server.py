@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from .teamserver import (
+    CHECKLIST,
     DONE_BODY,
     NEWCOMER,
     PAGE,
@@ -328,12 +329,13 @@ def test_the_site_is_rebuilt_after_a_record(served: Server) -> None:
     before = served.generation()
     client = Client(served.url)
     client.login("anna")
-    recorded = '"by": "Anna Kowalska"'  # in the form's data, once the page knows the record
-    assert recorded not in client.get(PAGE).text
+    spec = f"assets/playbook/forms/{CHECKLIST}.json"  # the form's data, fetched by the page
+    recorded = '"by":"Anna Kowalska"'  # in the form's data, once the site knows the record
+    assert recorded not in client.get(spec).text
     reply = record_as(served.url, "anna", "warsaw", "2026-11-23")
     assert reply.status == 201
     served.wait_for(lambda: served.generation() > before, what="a rebuild")
-    served.wait_for(lambda: recorded in client.get(PAGE).text, what="the record on the page")
+    served.wait_for(lambda: recorded in client.get(spec).text, what="the record in the form")
 
 
 def test_the_access_log_names_the_user_and_never_the_password(served: Server) -> None:
