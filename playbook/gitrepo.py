@@ -256,59 +256,60 @@ class HeadState:
     blob: str  # the object at the path itself, "" when there is none
 
 
+def _cat_file(repo: Repo) -> subprocess.Popen[bytes]:
+    """One `git cat-file --batch` process: names in on stdin, objects out on stdout."""
+    return subprocess.Popen(
+        ["git", "cat-file", "--batch"],
+        cwd=repo.working_tree_dir or repo.git_dir,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def _along(tree: str, relative: str) -> list[str]:
+    """The names of `tree` and of each folder in it on the way to `relative`."""
+    parts = relative.split("/")
+    return [tree, *(f"{tree}:{'/'.join(parts[:depth])}" for depth in range(1, len(parts)))]
+
+
+def _trees(found: list[tuple[str, bytes, str] | None], size: int) -> list[TreeEntries | None]:
+    return [_tree_entries(obj[1], size) if obj and obj[2] == "tree" else None for obj in found]
+
+
 def read_head(repo: Repo, relative: str) -> HeadState:
     """HEAD's commit, the trees on the way to `relative` and what is at `relative`.
 
     HEAD is resolved first and every later name is read from that commit's tree,
     so the answers belong together even when someone commits meanwhile.
     """
-    parts = relative.split("/")
-    with subprocess.Popen(
-        ["git", "cat-file", "--batch"],
-        cwd=repo.working_tree_dir or repo.git_dir,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    ) as process:
+    with _cat_file(repo) as process:
         assert process.stdin is not None and process.stdout is not None
         process.stdin.write(b"HEAD\n")
         process.stdin.flush()  # cat-file answers each name as soon as it is read
         commit = _object(process.stdout)
         if commit is None:
             process.stdin.close()
-            return HeadState("", [None] * len(parts), "")
+            return HeadState("", [None] * len(relative.split("/")), "")
         tree = commit[1].split(b"\n", 1)[0].removeprefix(b"tree ").decode()
-        folders = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
-        names = [tree, *(f"{tree}:{folder}" for folder in folders), f"{tree}:{relative}"]
+        names = [*_along(tree, relative), f"{tree}:{relative}"]
         process.stdin.write("".join(f"{name}\n" for name in names).encode())
         process.stdin.close()
         found = [_object(process.stdout) for _ in names]
     size = len(commit[0]) // 2  # bytes in a raw object id: 20 (SHA-1) or 32 (SHA-256)
-    trees = [
-        _tree_entries(obj[1], size) if obj and obj[2] == "tree" else None for obj in found[:-1]
-    ]
-    return HeadState(commit[0], trees, found[-1][0] if found[-1] else "")
+    return HeadState(commit[0], _trees(found[:-1], size), found[-1][0] if found[-1] else "")
 
 
 def tree_with(repo: Repo, tree: str | None, path: str, blob: str) -> str:
     """The id of `tree` (None: an empty one) with the file at `path` set to `blob`."""
-    parts = path.split("/")
-    trees: list[TreeEntries | None] = [None] * len(parts)
+    trees: list[TreeEntries | None] = [None] * len(path.split("/"))
     if tree:
-        names = [tree, *(f"{tree}:{'/'.join(parts[:depth])}" for depth in range(1, len(parts)))]
-        with subprocess.Popen(
-            ["git", "cat-file", "--batch"],
-            cwd=repo.working_tree_dir or repo.git_dir,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-        ) as process:
+        names = _along(tree, path)
+        with _cat_file(repo) as process:
             assert process.stdin is not None and process.stdout is not None
             process.stdin.write("".join(f"{name}\n" for name in names).encode())
             process.stdin.close()
-            found = [_object(process.stdout) for _ in names]
-        size = len(blob) // 2
-        trees = [_tree_entries(o[1], size) if o and o[2] == "tree" else None for o in found]
+            trees = _trees([_object(process.stdout) for _ in names], len(blob) // 2)
     return write_trees(repo, HeadState("", trees, ""), path, blob)
 
 
