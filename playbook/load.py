@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
 from .errors import Location, PlaybookError, Problem
+from .i18n import SOURCE_LANGUAGE
 from .model import (
     KPI,
     CareerStep,
@@ -35,6 +37,7 @@ from .schedule import (
     zone_warning,
 )
 from .schema import CHECKLIST, ID_PATTERN, PLAYBOOK, ROLE
+from .translations import TRANSLATIONS_DIR, load_translations
 from .yamlread import Document, KeyPath, format_key_path, read_document
 
 SETTINGS_FILE = "playbook.yml"
@@ -59,8 +62,13 @@ def _signature(root: Path, docs_dir: Path) -> tuple[object, ...]:
         except OSError:
             continue
         stats.append((path, stat.st_mtime_ns, stat.st_size))
+    # The pages that exist, and when each changed: a translated page is stale when its
+    # source changes.
     pages = (
-        sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+        sorted(
+            (p.relative_to(docs_dir).as_posix(), p.stat().st_mtime_ns)
+            for p in docs_dir.rglob("*.md")
+        )
         if docs_dir.is_dir()
         else []
     )
@@ -89,6 +97,8 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
         raise PlaybookError(loader.problems)
     playbook.warnings = sorted(loader.warnings, key=lambda problem: problem.location)
     playbook = with_history(playbook, head)
+    for translated in playbook.localized.values():
+        with_history(translated, head)
     _loaded[key] = (signature, playbook)
     return playbook
 
@@ -98,6 +108,9 @@ def source_files(root: Path) -> list[Path]:
     files = [root / SETTINGS_FILE]
     for folder in (ROLES_DIR, CHECKLISTS_DIR):
         files += _yaml_files(root / folder)
+    translations = root / TRANSLATIONS_DIR
+    if translations.is_dir():
+        files += sorted(translations.rglob("*.yml"))
     return files
 
 
@@ -172,7 +185,51 @@ class _Loader:
         for role in playbook.roles.values():
             self.onboarding_checklist(role, playbook)
         self.cross_check(playbook, checklists)
+        if len(playbook.languages) > 1:
+            self.translate(playbook)
         return playbook
+
+    def translate(self, playbook: Playbook) -> None:
+        """Check every translation against its source; with no problem, build each language's
+        model from the source's data with the translated text put in."""
+        sources = {
+            key: document
+            for key, document in self.documents.items()
+            if key.startswith((f"{ROLES_DIR}/", f"{CHECKLISTS_DIR}/"))
+        }
+        found = load_translations(
+            self.root, self.docs_dir, playbook.languages, sources, self.display
+        )
+        self.problems += found.problems
+        self.warnings += found.warnings
+        playbook.translations = found
+        if self.problems:
+            return
+        for language in playbook.languages[1:]:
+            merged = found.merged[language]
+            translated = replace(playbook, roles={}, checklists={}, localized={})
+            for role_id, role in playbook.roles.items():
+                data = merged.get(f"{ROLES_DIR}/{role_id}")
+                source = self.documents[f"{ROLES_DIR}/{role_id}"]
+                translated.roles[role_id] = (
+                    self.role(role_id, Document(source.path, data, source.marks)) if data else role
+                )
+            for checklist_id, checklist in playbook.checklists.items():
+                data = merged.get(f"{CHECKLISTS_DIR}/{checklist_id}")
+                if checklist.onboarding_for:
+                    continue
+                source = self.documents[f"{CHECKLISTS_DIR}/{checklist_id}"]
+                translated.checklists[checklist_id] = (
+                    self.checklist(
+                        checklist_id, Document(source.path, data, source.marks), playbook
+                    )
+                    or checklist
+                    if data
+                    else checklist
+                )
+            for role in translated.roles.values():
+                self.onboarding_checklist(role, translated)
+            playbook.localized[language] = translated
 
     def read_folder(self, folder: str, schema: dict[str, Any]) -> dict[str, Document]:
         documents: dict[str, Document] = {}
@@ -214,8 +271,29 @@ class _Loader:
         self.unique(
             doc, "funnel stage", [(s.id, ("funnel", i, "id")) for i, s in enumerate(stages)]
         )
+        languages = tuple(data.get("languages", ()))
+        language = data.get("language", languages[0] if languages else SOURCE_LANGUAGE)
+        if languages and language != languages[0]:
+            self.problem_at(
+                doc,
+                ("language",),
+                f"language is {language!r} but languages starts with {languages[0]!r}",
+                "the first of languages is the one the files are written in: "
+                f"write languages: [{', '.join([language, *(c for c in languages if c != language)])}] "
+                "or leave language out",
+            )
+        for i, code in enumerate(languages):
+            if code in languages[:i]:
+                self.problem_at(
+                    doc,
+                    ("languages", i),
+                    f"{code!r} is listed twice",
+                    "list each language once",
+                )
         return Playbook(
             root=self.root,
+            language=language,
+            languages=tuple(dict.fromkeys(languages)) or (language,),
             title=data.get("title", ""),
             company=data.get("company", ""),
             country=data.get("country", ""),
