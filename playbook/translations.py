@@ -55,6 +55,7 @@ class Status:
     state: State
     source_blob: str
     untranslated: tuple[str, ...] = ()  # key paths of source text the translation lacks
+    page: str = ""  # a guide page's path in the docs folder, e.g. index.md
 
 
 @dataclass
@@ -184,7 +185,9 @@ def _one_page(found: Translations, language: str, page: str, docs_dir: Path, dis
     shown = display(path)
     source_shown = display(source_path)
     if not path.is_file():
-        found.statuses.append(Status(language, source_shown, shown, State.MISSING, current))
+        found.statuses.append(
+            Status(language, source_shown, shown, State.MISSING, current, page=page)
+        )
         return
     text = path.read_text(encoding="utf-8")
     front = FRONT_MATTER.match(text)
@@ -206,7 +209,7 @@ def _one_page(found: Translations, language: str, page: str, docs_dir: Path, dis
         state = State.STALE
         line = text[: front.start(1) + made.start()].count("\n") + 1 if front else 1
         found.warnings.append(_stale(Location(shown, line, 1), source_shown, made[1], current))
-    found.statuses.append(Status(language, source_shown, shown, state, current))
+    found.statuses.append(Status(language, source_shown, shown, state, current, page=page))
 
 
 class _Merger:
@@ -285,3 +288,34 @@ class _Merger:
             self.merge(s, t, items, (*where, i))
             for i, (s, t) in enumerate(zip(source, translated, strict=True))
         ]
+
+
+def report(languages: tuple[str, ...], translations: Translations | None) -> tuple[str, bool]:
+    """Per language, what is missing and what is stale; and whether everything is translated."""
+    if translations is None or len(languages) < 2:
+        return (
+            f"One language ({languages[0]}): nothing to translate. "
+            "List more in playbook.yml, e.g. languages: [en, pl, vi].",
+            True,
+        )
+    lines: list[str] = []
+    complete = True
+    for language in languages[1:]:
+        statuses = [s for s in translations.statuses if s.language == language]
+        done = sum(s.state == State.TRANSLATED for s in statuses)
+        lines.append(f"{language}: {done} of {len(statuses)} files translated")
+        for state in (State.MISSING, State.STALE, State.PARTIAL):
+            for status in (s for s in statuses if s.state == state):
+                complete = False
+                if state == State.MISSING:
+                    lines.append(f"  missing  {status.source} (write {status.path})")
+                elif state == State.STALE:
+                    lines.append(
+                        f"  stale    {status.path}: {status.source} changed since "
+                        f"(now {status.source_blob})"
+                    )
+                else:
+                    lines.append(
+                        f"  partial  {status.path}: untranslated {', '.join(status.untranslated)}"
+                    )
+    return "\n".join(lines), complete

@@ -19,24 +19,35 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from .. import clock
 from ..errors import PlaybookError
+from ..i18n import SOURCE, SOURCE_LANGUAGE, activate
+from ..i18n.catalogues import translations
 from ..ical import calendar_feed
 from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE, load_playbook
 from ..model import Playbook
 from ..records import LOGS_DIR, load_records
 from ..status import RECENT, Summary, collect
+from ..translations import State, Status, is_translation
 from . import diagrams
 from .address import is_loopback
 from .api import RecordAPI
 from .form import RepoLink, current_branch
+from .languages import (
+    SEARCH,
+    Search,
+    alternate_href,
+    missing_notice,
+    native_name,
+    stale_notice,
+)
 from .nav import default_nav, expand_nav, generated_sections
-from .pages import calendar_feed_path, render_site
+from .pages import calendar_feed_path, checklist_path, render_site, role_path
 
 log = get_plugin_logger(__name__)
 
@@ -54,6 +65,32 @@ BLOCKS: dict[str, Callable[[Playbook], str]] = {
 }
 
 
+_NOTICES = {State.MISSING: missing_notice, State.STALE: stale_notice}
+ALTERNATE = "#playbook-language-"  # replaced by the same page's address in that language
+ALTERNATE_LINK = re.compile(r'href="' + re.escape(ALTERNATE) + r'([a-z]+)"')
+_TITLE = re.compile(r"\A(---\n.*?\n---\n)?\s*(# [^\n]*\n)?", re.DOTALL)
+
+
+def _page_of(status: Status, playbook: Playbook) -> str:
+    """The page a source file becomes: roles/sdr.yml → roles/sdr.md; a guide page stays itself."""
+    source = status.source
+    if status.page:
+        return status.page
+    if source.startswith(f"{ROLES_DIR}/"):
+        return role_path(Path(source).stem)
+    if source.startswith(f"{CHECKLISTS_DIR}/"):
+        checklist = playbook.checklists.get(Path(source).stem)
+        return checklist_path(checklist) if checklist else source
+    return source
+
+
+def _after_title(markdown: str, block: str) -> str:
+    """`block` placed under the page's first heading (after its front matter)."""
+    head = _TITLE.match(markdown)
+    end = head.end() if head else 0
+    return markdown[:end] + "\n" + block + markdown[end:]
+
+
 def _build_time(playbook: Playbook) -> datetime:
     """Now, or the moment PLAYBOOK_NOW names: the site is built as of it."""
     try:
@@ -69,6 +106,8 @@ class PlaybookConfig(base.Config):
     """Sections with more pages than this list only their index page in the navigation."""
     offline_diagrams = c.Type(bool, default=True)
     """Ship Mermaid with the site instead of letting Material fetch it from a CDN."""
+    language = c.Optional(c.Type(str))
+    """The language of this build; `playbook build` builds each of playbook.yml's languages."""
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):
@@ -87,7 +126,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         self.progress_callback: Callable[[int, int], None] | None = None
         self._rendered = 0
         self._total = 0
+        self.notices: dict[str, str] = {}  # page → the notice it starts with in this language
 
+    @event_priority(100)  # before the search plugin reads its language settings
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load and cross-check the playbook; any problem stops the build with every message."""
         root = Path(self.config.root or Path(config.config_file_path).parent)
@@ -96,6 +137,16 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         except PlaybookError as exc:
             raise PluginError("the playbook has problems:\n" + exc.render()) from None
         self.root = root
+        self.language = self.config.language or self.playbook.language
+        if self.language not in self.playbook.languages:
+            raise PluginError(
+                f"language {self.language!r} is not one of playbook.yml's languages: "
+                + ", ".join(self.playbook.languages)
+            )
+        self.source = self.playbook
+        self.playbook = self.playbook.in_language(self.language)
+        activate(translations(self.language), self.language)
+        self._configure_language(config)
         for warning in self.playbook.warnings:
             log.warning(warning.render())
         self.now = _build_time(self.playbook)
@@ -115,9 +166,27 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
             config.nav = expand_nav(config.nav, sections)
         return config
 
+    def _configure_language(self, config: MkDocsConfig) -> None:
+        """Material's interface, the search language and the language selector of this build."""
+        config.theme["language"] = self.language
+        languages = self.source.languages
+        if len(languages) < 2:
+            return
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        if search is not None and self.language != languages[0]:
+            wanted = SEARCH.get(self.language, Search())
+            search.config.lang = wanted.lang
+            search.config.pipeline = wanted.pipeline
+            search.config.separator = wanted.separator
+        config.extra["alternate"] = [
+            {"name": native_name(code), "link": f"{ALTERNATE}{code}", "lang": code}
+            for code in languages
+        ]
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         """Add every generated page; a hand-written file of the same path is an error."""
         assert self.playbook is not None
+        files = self._translated_pages(files, config)
         pages = render_site(self.playbook, self.now, self.summaries, self.repo)
         for path, content in pages.items():
             if files.get_file_from_path(path):
@@ -139,12 +208,42 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         self._rendered = 0
         return files
 
+    def _translated_pages(self, files: Files, config: MkDocsConfig) -> Files:
+        """Guide pages in this build's language: `page.<lang>.md` in place of `page.md`, and
+        no translation file of any language as a page of its own."""
+        languages = self.source.languages
+        self.notices = {}
+        if len(languages) < 2:
+            return files
+        found = self.source.translations
+        assert found is not None
+        translated = found.pages.get(self.language, {})
+        kept = Files([])
+        for file in files:
+            if file.is_documentation_page() and is_translation(file.src_uri, languages):
+                continue
+            if file.src_uri in translated:
+                text = translated[file.src_uri].read_text(encoding="utf-8")
+                file = File.generated(config, file.src_uri, content=text)
+            kept.append(file)
+        if self.language != languages[0]:
+            for status in found.statuses:
+                if status.language == self.language and status.state in _NOTICES:
+                    self.notices[_page_of(status, self.playbook)] = _NOTICES[status.state](
+                        languages[0], self.language
+                    )
+        return kept
+
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Replace `<!-- playbook:org-chart -->` style markers with generated blocks."""
+        """Replace `<!-- playbook:org-chart -->` style markers with generated blocks; say on a
+        page in another language when it is untranslated or its translation is stale."""
         assert self.playbook is not None
         playbook = self.playbook
+        notice = self.notices.get(page.file.src_uri)
+        if notice:
+            markdown = _after_title(markdown, notice)
 
         def block(match: re.Match[str]) -> str:
             name = match[1]
@@ -169,12 +268,25 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         Without it Material fetches Mermaid from a CDN, which an intranet or an
         offline laptop cannot reach, and the diagrams stay as text.
         """
+        if ALTERNATE in output:
+            output = ALTERNATE_LINK.sub(
+                lambda m: (
+                    'href="'
+                    + alternate_href(page.url, self.language, m[1], self.source.languages[0])
+                    + '"'
+                ),
+                output,
+            )
         head = ""
         if self.token:
             head += f'<meta name="playbook-api" content="{self.token}">'
         if self.config.offline_diagrams and 'class="mermaid"' in output:
             head += f'<script src="{get_relative_url(MERMAID_URI, page.url)}"></script>'
         return output.replace("</head>", head + "</head>", 1) if head else output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Back to the source language: the next build in this process chooses its own."""
+        activate(SOURCE, SOURCE_LANGUAGE)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> None:
         """Rebuild when a YAML file of the playbook or a record changes."""
