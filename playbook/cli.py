@@ -271,8 +271,10 @@ def build(config_file: Path | None, strict: bool, site_dir: Path | None, verbose
     with _progress() as progress:
         built = build_site(config, site_dir and site_dir.resolve(), strict, progress, verbose)
     seconds = time.perf_counter() - started
+    languages = f" in {', '.join(built.languages)}" if len(built.languages) > 1 else ""
     click.echo(
-        f"Built {built.pages} pages into {os.path.relpath(built.site_dir)} in {seconds:.1f} s."
+        f"Built {built.pages} pages{languages} into {os.path.relpath(built.site_dir)} "
+        f"in {seconds:.1f} s."
     )
 
 

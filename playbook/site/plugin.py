@@ -6,6 +6,7 @@ Registered under the `mkdocs.plugins` entry point as `playbook`, so plain
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import secrets
@@ -146,9 +147,14 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         self.source = self.playbook
         self.playbook = self.playbook.in_language(self.language)
         activate(translations(self.language), self.language)
+        if self.language == "zh":
+            # jieba announces its dictionary on stderr; Material's search segments with it.
+            logging.getLogger("jieba").setLevel(logging.WARNING)
         self._configure_language(config)
+        # A stale translation is flagged on its page; it does not fail a --strict build.
+        stale = self.playbook.translations.warnings if self.playbook.translations else []
         for warning in self.playbook.warnings:
-            log.warning(warning.render())
+            (log.info if warning in stale else log.warning)(warning.render())
         self.now = _build_time(self.playbook)
         records = load_records(self.playbook.root)
         for problem in records.problems:
@@ -160,7 +166,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         sections = generated_sections(self.playbook, self.config.nav_limit)
         if config.nav is None:
             docs = Path(config.docs_dir)
-            handwritten = [p.relative_to(docs).as_posix() for p in sorted(docs.rglob("*.md"))]
+            handwritten = [
+                page
+                for page in (p.relative_to(docs).as_posix() for p in sorted(docs.rglob("*.md")))
+                if not is_translation(page, self.source.languages)
+            ]
             config.nav = default_nav(handwritten, sections)
         else:
             config.nav = expand_nav(config.nav, sections)
