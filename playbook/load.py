@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, PlaybookError, Problem
-from .i18n import SOURCE_LANGUAGE
+from .i18n import SOURCE_LANGUAGE, _, using
+from .i18n.formatting import duration
 from .model import (
     KPI,
     CareerStep,
@@ -30,7 +31,6 @@ from .model import (
 )
 from .schedule import (
     CadenceError,
-    describe_duration,
     parse_cadence,
     parse_duration,
     parse_timezone,
@@ -182,8 +182,9 @@ class _Loader:
             checklist = self.checklist(checklist_id, document, playbook)
             if checklist:
                 playbook.checklists[checklist_id] = checklist
-        for role in playbook.roles.values():
-            self.onboarding_checklist(role, playbook)
+        with using(playbook.language):
+            for role in playbook.roles.values():
+                self.onboarding_checklist(role, playbook)
         self.cross_check(playbook, checklists)
         if len(playbook.languages) > 1:
             self.translate(playbook)
@@ -227,8 +228,9 @@ class _Loader:
                     if data
                     else checklist
                 )
-            for role in translated.roles.values():
-                self.onboarding_checklist(role, translated)
+            with using(language):
+                for role in translated.roles.values():
+                    self.onboarding_checklist(role, translated)
             playbook.localized[language] = translated
 
     def read_folder(self, folder: str, schema: dict[str, Any]) -> dict[str, Document]:
@@ -548,8 +550,10 @@ class _Loader:
             return
         playbook.checklists[checklist_id] = Checklist(
             id=checklist_id,
-            title=f"{role.title} onboarding",
-            purpose=f"Everything a new {role.title} does in their first {describe_duration(role.onboarding[-1].due)}, phase by phase.",
+            title=_("{role} onboarding").format(role=role.title),
+            purpose=_(
+                "Everything a new {role} does in their first {duration}, phase by phase."
+            ).format(role=role.title, duration=duration(role.onboarding[-1].due)),
             owners=(role.reports_to or role.id,),
             cadence=parse_cadence("once per person"),
             timezone=playbook.timezone,

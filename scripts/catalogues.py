@@ -49,7 +49,7 @@ def main() -> int:
         if not args.check:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as handle:
-                write_po(handle, catalog, width=100, omit_header=False, ignore_obsolete=True)
+                write_po(handle, catalog, width=100, no_location=True, ignore_obsolete=True)
     return 1 if args.check and missing else 0
 
 
