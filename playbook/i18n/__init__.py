@@ -34,6 +34,11 @@ def _(message: str) -> str:
     return _current().gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark a message for the catalogues where it is defined; `_` translates it where used."""
+    return message
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _current().ngettext(singular, plural, count)
 

@@ -16,14 +16,8 @@ from babel import Locale
 
 from ..phrases import QUARTER_FIRST_MONTHS, QUARTER_LAST_MONTHS, WEEKDAY_CODES
 from ..phrases import WEEKDAYS_MO_FR as WORKWEEK
-from . import _, ngettext, pgettext
+from . import N_, _, ngettext, pgettext
 from .formatting import clock, listing, long_day, month_name
-
-
-def N_(message: str) -> str:
-    """gettext's marker: extract the message, translate it where it is used."""
-    return message
-
 
 EVERY_WEEKDAY = {
     "MO": N_("every Monday"),
