@@ -301,6 +301,38 @@ class _progress:
 
 
 @main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export(directory: Path) -> None:
+    """Write the site to DIRECTORY as plain files that any MkDocs-compatible engine builds.
+
+    DIRECTORY gets the generated pages, feeds and assets, the hand-written docs
+    with their markers replaced, and a mkdocs.yml without the playbook plugin:
+    `mkdocs build`, ProperDocs or `zensical build` there builds the playbook.
+    An earlier export is replaced only once the new one is complete, keeping
+    what was added beside it (a built site/); any other folder that is not
+    empty is refused.
+
+    \b
+    Example:
+      playbook export ../plain-site
+    """
+    from .site.export import export_site
+
+    started = time.perf_counter()
+    done = export_site(
+        playbook_root(), directory, progress=lambda stage: click.echo(f"{stage}...", err=True)
+    )
+    for warning in done.warnings:
+        click.secho(f"warning: {warning}", fg="yellow", err=True)
+    shown = os.path.relpath(done.directory)
+    verb = "Replaced the export in" if done.replaced else "Exported to"
+    click.echo(
+        f"{verb} {shown}: {done.pages} pages, {done.files} files "
+        f"in {time.perf_counter() - started:.1f} s. Build it with: cd {shown} && mkdocs build"
+    )
+
+
+@main.command()
 @config_option
 @click.option(
     "-a",
@@ -365,6 +397,12 @@ def init(directory: Path, force: bool, no_git: bool) -> None:
         click.echo(f"Kept {len(made.skipped)} existing files as they were:")
         for path in made.skipped:
             click.echo(f"  {path.as_posix()}")
+    if made.uncommitted:
+        click.echo(
+            f"The first commit holds the sample only; {len(made.uncommitted)} files of yours are"
+        )
+        click.echo("not committed: " + ", ".join(p.as_posix() for p in made.uncommitted[:10]))
+        click.echo("Add the ones the team should share with `git add` and commit them.")
     click.echo(f"Next: cd {shown} && playbook serve")
 
 

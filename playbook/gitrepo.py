@@ -57,13 +57,16 @@ def write_atomically(target: Path, content: bytes, scratch: Path) -> None:
         raise
 
 
-def init_repository(folder: Path, message: str) -> str:
-    """`git init` FOLDER and commit everything in it; return the commit id."""
+def init_repository(folder: Path, message: str, paths: list[Path] | None = None) -> str:
+    """`git init` FOLDER and commit `paths` (relative; default everything); return the commit id."""
     import git
 
     repo = git.Repo.init(folder, initial_branch="main")
     require_identity(repo, folder, by_option=False)
-    repo.git.add("--all")
+    if paths is None:
+        repo.git.add("--all")
+    else:
+        repo.git.add("--", *(path.as_posix() for path in paths))
     repo.git.commit("--quiet", "--no-verify", "-m", message)
     return repo.head.commit.hexsha
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.resources import as_file, files
 from pathlib import Path
 
@@ -36,6 +36,7 @@ def _copy_scaffold(target: Path) -> None:
 class Scaffolded:
     written: list[Path]  # relative to the new playbook's folder
     skipped: list[Path]  # existing files left exactly as they were
+    uncommitted: list[Path] = field(default_factory=list)  # the user's files a new repo left out
 
 
 def init_playbook(directory: Path, force: bool = False, git: bool = True) -> Scaffolded:
@@ -46,7 +47,7 @@ def init_playbook(directory: Path, force: bool = False, git: bool = True) -> Sca
     nothing behind. With `force`, a folder that is not empty only gets the
     sample files it lacks; every existing file (edited or not, committed or
     not) is kept and listed as skipped, and no commit is made in an existing
-    repository.
+    repository; a new repository commits only the sample files it wrote.
     """
     directory = directory.resolve()
     if directory.exists() and not directory.is_dir():
@@ -86,6 +87,15 @@ def _add_missing(staging: Path, directory: Path, files: list[Path], git: bool) -
         with (staging / relative).open("rb") as source, target.open("xb") as handle:
             shutil.copyfileobj(source, handle)  # "x": never over a file made meanwhile
         written.append(relative)
-    if git and not (directory / ".git").exists():
-        init_repository(directory, "Start the sales playbook")
-    return Scaffolded(written, skipped)
+    if not git or (directory / ".git").exists():
+        return Scaffolded(written, skipped)
+    # A new repository commits the sample only: the folder's own files are the user's
+    # to add (they may hold what was never meant for a shared repository).
+    init_repository(directory, "Start the sales playbook", written)
+    ours = set(written)
+    theirs = sorted(
+        relative
+        for relative in (p.relative_to(directory) for p in directory.rglob("*") if p.is_file())
+        if relative.parts[0] != ".git" and relative not in ours
+    )
+    return Scaffolded(written, skipped, theirs)

@@ -201,6 +201,24 @@ def test_init_force_adds_only_missing_files_and_lists_the_kept_ones(
     assert (target / "playbook.yml").is_file()
 
 
+def test_init_force_in_a_folder_outside_git_commits_only_the_sample_files(
+    tmp_path: Path, git_env: Path
+) -> None:
+    (git_env / ".gitconfig-empty").write_text("[user]\n\tname = Anna\n\temail = anna@example.com\n")
+    target = tmp_path / "acme"
+    (target / "private").mkdir(parents=True)
+    (target / "private" / "salaries.csv").write_text("anna,1\n")
+
+    result = run(tmp_path, "init", "acme", "--force")
+
+    assert result.returncode == 0, result.stderr
+    committed = git(target, "ls-files").split()
+    assert "playbook.yml" in committed
+    assert "private/salaries.csv" not in committed
+    assert "?? private/" in git(target, "status", "--porcelain")
+    assert "not committed: private/salaries.csv" in result.stdout
+
+
 # --- git states ------------------------------------------------------------------------
 
 

@@ -103,7 +103,7 @@ def _build_one(
     finally:
         config.plugins.on_shutdown()
     built = Path(config.site_dir)
-    languages = plugin.source.languages if plugin is not None else ("en",)  # type: ignore[attr-defined]
+    languages = plugin.site.playbook.languages if plugin is not None else ("en",)  # type: ignore[attr-defined]
     subsites = {built / code for code in languages[1:]} if language is None else set()
     pages = sum(
         1

@@ -11,7 +11,6 @@ import os
 import re
 import secrets
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,47 +24,32 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .. import clock
 from ..errors import PlaybookError
-from ..i18n import SOURCE, SOURCE_LANGUAGE, activate
-from ..i18n.catalogues import translations
-from ..ical import calendar_feed
-from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE, load_playbook
+from ..i18n import using
+from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE
 from ..model import Playbook
-from ..records import LOGS_DIR, load_records
-from ..status import RECENT, Summary, collect
+from ..records import LOGS_DIR
 from ..translations import State, Status, is_translation
-from . import diagrams
 from .address import is_loopback
 from .api import RecordAPI
-from .form import RepoLink, current_branch
-from .languages import (
-    SEARCH,
-    Search,
-    alternate_href,
-    missing_notice,
-    native_name,
-    stale_notice,
+from .files import (
+    EXTRA_CSS,
+    EXTRA_JAVASCRIPT,
+    MERMAID_URI,
+    SiteState,
+    clash,
+    expand_markers,
+    generated_files,
+    load_site,
+    site_nav,
 )
-from .nav import default_nav, expand_nav, generated_sections
-from .pages import calendar_feed_path, checklist_path, render_site, role_path
+from .form import RepoLink, current_branch
+from .languages import SEARCH, Search, alternate_href, missing_notice, native_name, stale_notice
+from .pages import checklist_path, role_path
 
 log = get_plugin_logger(__name__)
 
-ASSETS = Path(__file__).parent / "assets"
-MERMAID_URI = "assets/playbook/mermaid.min.js"
-RECORD_JS = "assets/playbook/record.js"
-RECORD_CSS = "assets/playbook/record.css"
 ALLOW_REMOTE = "PLAYBOOK_ALLOW_REMOTE"  # set by `playbook serve --allow-remote`
-
-MARKER = re.compile(r"<!--\s*playbook:([a-z-]+)\s*-->")
-BLOCKS: dict[str, Callable[[Playbook], str]] = {
-    "org-chart": diagrams.org_chart,
-    "funnel": diagrams.funnel,
-    "handoffs": diagrams.handoffs,
-}
-
-
 _NOTICES = {State.MISSING: missing_notice, State.STALE: stale_notice}
 ALTERNATE = "#playbook-language-"  # replaced by the same page's address in that language
 ALTERNATE_LINK = re.compile(r'href="' + re.escape(ALTERNATE) + r'([a-z]+)"')
@@ -92,14 +76,6 @@ def _after_title(markdown: str, block: str) -> str:
     return markdown[:end] + "\n" + block + markdown[end:]
 
 
-def _build_time(playbook: Playbook) -> datetime:
-    """Now, or the moment PLAYBOOK_NOW names: the site is built as of it."""
-    try:
-        return clock.now(playbook.timezone)
-    except PlaybookError as exc:
-        raise PluginError(exc.render()) from None
-
-
 class PlaybookConfig(base.Config):
     root = c.Optional(c.Dir(exists=True))
     """Folder holding playbook.yml, roles/ and checklists/; defaults to mkdocs.yml's folder."""
@@ -120,71 +96,50 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
 
     def __init__(self) -> None:
         self.token = ""
-        self.playbook: Playbook | None = None
-        self.summaries: list[Summary] = []
-        self.now = datetime.now().astimezone()
+        self.site: SiteState | None = None
         # Not "on_progress": MkDocs would take any on_* attribute for an event handler.
         self.progress_callback: Callable[[int, int], None] | None = None
         self._rendered = 0
         self._total = 0
-        self.notices: dict[str, str] = {}  # page → the notice it starts with in this language
 
     @event_priority(100)  # before the search plugin reads its language settings
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         """Load and cross-check the playbook; any problem stops the build with every message."""
         root = Path(self.config.root or Path(config.config_file_path).parent)
         try:
-            self.playbook = load_playbook(root, Path(config.docs_dir))
+            site = load_site(root, Path(config.docs_dir), self.config.language)
         except PlaybookError as exc:
             raise PluginError("the playbook has problems:\n" + exc.render()) from None
         self.root = root
-        self.language = self.config.language or self.playbook.language
-        if self.language not in self.playbook.languages:
-            raise PluginError(
-                f"language {self.language!r} is not one of playbook.yml's languages: "
-                + ", ".join(self.playbook.languages)
-            )
-        self.source = self.playbook
-        self.playbook = self.playbook.in_language(self.language)
-        activate(translations(self.language), self.language)
-        if self.language == "zh":
+        for warning in site.warnings:
+            log.warning(warning)
+        for note in site.notes:  # a stale translation does not fail a --strict build
+            log.info(note)
+        self.site = site
+        if site.language == "zh":
             # jieba announces its dictionary on stderr; Material's search segments with it.
             logging.getLogger("jieba").setLevel(logging.WARNING)
         self._configure_language(config)
-        # A stale translation is flagged on its page; it does not fail a --strict build.
-        stale = self.playbook.translations.warnings if self.playbook.translations else []
-        for warning in self.playbook.warnings:
-            (log.info if warning in stale else log.warning)(warning.render())
-        self.now = _build_time(self.playbook)
-        records = load_records(self.playbook.root)
-        for problem in records.problems:
-            log.warning(f"{problem.render()} (`playbook audit` lists every finding)")
-        self.summaries = collect(self.playbook, records.index(), self.now, recent=RECENT)
         self.repo = RepoLink.from_config(config.repo_url, config.edit_uri, current_branch(root))
-        config.extra_javascript.append(RECORD_JS)
-        config.extra_css.append(RECORD_CSS)
-        sections = generated_sections(self.playbook, self.config.nav_limit)
-        if config.nav is None:
-            docs = Path(config.docs_dir)
-            handwritten = [
-                page
-                for page in (p.relative_to(docs).as_posix() for p in sorted(docs.rglob("*.md")))
-                if not is_translation(page, self.source.languages)
-            ]
-            config.nav = default_nav(handwritten, sections)
-        else:
-            config.nav = expand_nav(config.nav, sections)
+        config.extra_javascript.extend(EXTRA_JAVASCRIPT)
+        config.extra_css.extend(EXTRA_CSS)
+        with using(site.language):
+            config.nav = site_nav(
+                site.playbook, config.nav, Path(config.docs_dir), self.config.nav_limit
+            )
         return config
 
     def _configure_language(self, config: MkDocsConfig) -> None:
         """Material's interface, the search language and the language selector of this build."""
-        config.theme["language"] = self.language
-        languages = self.source.languages
+        assert self.site is not None
+        language = self.site.language
+        config.theme["language"] = language
+        languages = self.site.playbook.languages
         if len(languages) < 2:
             return
         search = config.plugins.get("material/search") or config.plugins.get("search")
-        if search is not None and self.language != languages[0]:
-            wanted = SEARCH.get(self.language, Search())
+        if search is not None and language != languages[0]:
+            wanted = SEARCH.get(language, Search())
             search.config.lang = wanted.lang
             search.config.pipeline = wanted.pipeline
             search.config.separator = wanted.separator
@@ -193,41 +148,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
             for code in languages
         ]
 
-    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        """Add every generated page; a hand-written file of the same path is an error."""
-        assert self.playbook is not None
-        files = self._translated_pages(files, config)
-        pages = render_site(self.playbook, self.now, self.summaries, self.repo)
-        for path, content in pages.items():
-            if files.get_file_from_path(path):
-                raise PluginError(
-                    f"docs/{path} is generated from the playbook and must not exist in docs/: "
-                    "delete it or move it elsewhere"
-                )
-            files.append(File.generated(config, path, content=content))
-        for team in [None, *self.playbook.teams]:
-            feed = calendar_feed(self.playbook, team, self.now)
-            files.append(File.generated(config, calendar_feed_path(team), content=feed))
-        for uri in (RECORD_JS, RECORD_CSS):
-            files.append(File.generated(config, uri, abs_src_path=str(ASSETS / Path(uri).name)))
-        if self.config.offline_diagrams:
-            files.append(
-                File.generated(config, MERMAID_URI, abs_src_path=str(ASSETS / "mermaid.min.js"))
-            )
-        self._total = sum(1 for f in files if f.is_documentation_page())
-        self._rendered = 0
-        return files
-
     def _translated_pages(self, files: Files, config: MkDocsConfig) -> Files:
         """Guide pages in this build's language: `page.<lang>.md` in place of `page.md`, and
         no translation file of any language as a page of its own."""
-        languages = self.source.languages
+        assert self.site is not None
+        playbook, language = self.site.playbook, self.site.language
+        languages = playbook.languages
         self.notices = {}
-        if len(languages) < 2:
+        if len(languages) < 2 or playbook.translations is None:
             return files
-        found = self.source.translations
-        assert found is not None
-        translated = found.pages.get(self.language, {})
+        found = playbook.translations
+        translated = found.pages.get(language, {})
         kept = Files([])
         for file in files:
             if file.is_documentation_page() and is_translation(file.src_uri, languages):
@@ -236,35 +167,42 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
                 text = translated[file.src_uri].read_text(encoding="utf-8")
                 file = File.generated(config, file.src_uri, content=text)
             kept.append(file)
-        if self.language != languages[0]:
-            for status in found.statuses:
-                if status.language == self.language and status.state in _NOTICES:
-                    self.notices[_page_of(status, self.playbook)] = _NOTICES[status.state](
-                        languages[0], self.language
-                    )
+        if language != languages[0]:
+            with using(language):
+                for status in found.statuses:
+                    if status.language == language and status.state in _NOTICES:
+                        self.notices[_page_of(status, playbook)] = _NOTICES[status.state](
+                            languages[0], language
+                        )
         return kept
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        """Add every generated file; a hand-written file of the same path is an error."""
+        assert self.site is not None
+        files = self._translated_pages(files, config)
+        for path, content in generated_files(
+            self.site, self.repo, self.config.offline_diagrams
+        ).items():
+            if files.get_file_from_path(path):
+                raise PluginError(clash(path).render())
+            if isinstance(content, Path):
+                files.append(File.generated(config, path, abs_src_path=str(content)))
+            else:
+                files.append(File.generated(config, path, content=content))
+        self._total = sum(1 for f in files if f.is_documentation_page())
+        self._rendered = 0
+        return files
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
         """Replace `<!-- playbook:org-chart -->` style markers with generated blocks; say on a
         page in another language when it is untranslated or its translation is stale."""
-        assert self.playbook is not None
-        playbook = self.playbook
+        assert self.site is not None
         notice = self.notices.get(page.file.src_uri)
         if notice:
             markdown = _after_title(markdown, notice)
-
-        def block(match: re.Match[str]) -> str:
-            name = match[1]
-            if name not in BLOCKS:
-                log.warning(
-                    f"{page.file.src_uri}: unknown marker {match[0]}; known: {', '.join(BLOCKS)}"
-                )
-                return match[0]
-            return BLOCKS[name](playbook)
-
-        return MARKER.sub(block, markdown)
+        return expand_markers(self.site.playbook, markdown, page.file.src_uri, log.warning)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         self._rendered += 1
@@ -279,13 +217,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         offline laptop cannot reach, and the diagrams stay as text.
         """
         if ALTERNATE in output:
+            assert self.site is not None
+            source, language = self.site.playbook.languages[0], self.site.language
             output = ALTERNATE_LINK.sub(
-                lambda m: (
-                    'href="'
-                    + alternate_href(page.url, self.language, m[1], self.source.languages[0])
-                    + '"'
-                ),
-                output,
+                lambda m: f'href="{alternate_href(page.url, language, m[1], source)}"', output
             )
         head = ""
         if self.token:
@@ -293,10 +228,6 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         if self.config.offline_diagrams and 'class="mermaid"' in output:
             head += f'<script src="{get_relative_url(MERMAID_URI, page.url)}"></script>'
         return output.replace("</head>", head + "</head>", 1) if head else output
-
-    def on_post_build(self, *, config: MkDocsConfig) -> None:
-        """Back to the source language: the next build in this process chooses its own."""
-        activate(SOURCE, SOURCE_LANGUAGE)
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> None:
         """Rebuild when a YAML file of the playbook or a record changes."""
