@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Location, Problem
+from .i18n.catalogues import LANGUAGES
 from .schema import CHECKLIST_TRANSLATION, ROLE_TRANSLATION, Schema
 from .yamlread import Document, KeyPath, format_key_path, read_document
 
@@ -82,7 +83,9 @@ def page_translation(page: str, language: str) -> str:
 
 
 def is_translation(page: str, languages: tuple[str, ...]) -> bool:
-    return any(page.endswith(f".{code}.md") for code in languages[1:])
+    """Whether `page` is a translation (`index.pl.md`) rather than a page of its own: named
+    for any language the site speaks other than the source, declared or not yet."""
+    return any(page.endswith(f".{code}.md") for code in LANGUAGES if code != languages[0])
 
 
 def load_translations(

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
+from playbook.cli import main
+from playbook.scaffold import init_playbook
 from playbook.site.languages import POLISH_SEPARATOR
 from playbook.translations import blob_id
 
@@ -213,3 +216,41 @@ def test_search_in_the_browser_finds_the_translated_checklist(
     results.first.wait_for(timeout=60_000)
     hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
     assert any("checklists/monday-kickoff/" in href for href in hrefs), hrefs
+
+
+@pytest.fixture(scope="module")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample `playbook init` writes, with its languages line uncommented."""
+    root = tmp_path_factory.mktemp("sample") / "playbook"
+    init_playbook(root, git=False)
+    settings = root / "playbook.yml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("# languages: [en, pl, vi]", "languages: [en, pl, vi]"))
+    return build(root / "mkdocs.yml", root / "site")
+
+
+def test_the_sample_ships_its_sdr_checklist_and_home_page_in_polish_and_vietnamese(
+    sample_site: Path,
+) -> None:
+    assert "Przedstawiciel ds. rozwoju sprzedaży" in _page(sample_site, "pl", "roles/sdr")
+    assert "Chuyên viên phát triển kinh doanh" in _page(sample_site, "vi", "roles/sdr")
+    review = "checklists/weekly-pipeline-review"
+    assert "Cotygodniowy przegląd lejka sprzedaży" in _page(sample_site, "pl", review)
+    assert "Rà soát pipeline hằng tuần" in _page(sample_site, "vi", review)
+    assert "Nasz podręcznik sprzedaży" in _page(sample_site, "pl", "")
+    assert "Cẩm nang bán hàng của chúng tôi" in _page(sample_site, "vi", "")
+
+
+def test_the_samples_translations_are_current(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "playbook"
+    init_playbook(root, git=False)
+    settings = root / "playbook.yml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("# languages: [en, pl, vi]", "languages: [en, pl, vi]"))
+    monkeypatch.chdir(root)
+    result = CliRunner().invoke(main, ["translations"])
+    assert result.exit_code == 0, result.output
+    assert "stale" not in result.output
+    assert "pl: 3 of 7 files translated" in result.output.splitlines()

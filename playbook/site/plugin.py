@@ -155,10 +155,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         playbook, language = self.site.playbook, self.site.language
         languages = playbook.languages
         self.notices = {}
-        if len(languages) < 2 or playbook.translations is None:
-            return files
         found = playbook.translations
-        translated = found.pages.get(language, {})
+        translated = found.pages.get(language, {}) if found else {}
         kept = Files([])
         for file in files:
             if file.is_documentation_page() and is_translation(file.src_uri, languages):
@@ -167,7 +165,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
                 text = translated[file.src_uri].read_text(encoding="utf-8")
                 file = File.generated(config, file.src_uri, content=text)
             kept.append(file)
-        if language != languages[0]:
+        if found and language != languages[0]:
             with using(language):
                 for status in found.statuses:
                     if status.language == language and status.state in _NOTICES:
