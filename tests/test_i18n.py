@@ -18,7 +18,7 @@ from playbook.schedule import parse_cadence
 from .sites import REPO
 
 TRANSLATED = [code for code in LANGUAGES if code != SOURCE_LANGUAGE]
-PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
+PLACEHOLDER = re.compile(r"\{[a-z_]+\}|%\([a-z_]+\)[sd]")
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -12,13 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from playbook.cli import main
+from playbook.i18n.catalogues import extract_template, translations
 from playbook.scaffold import init_playbook
 from playbook.site.languages import POLISH_SEPARATOR
 from playbook.translations import blob_id
 
 from .conftest import VALID_PLAYBOOK
 from .samples import write_files
-from .sites import build, chromium_page, serve
+from .sites import REPO, build, chromium_page, serve
 
 LANGUAGES = ("en", "hu", "pl", "vi", "zh")
 KICKOFF = blob_id(VALID_PLAYBOOK["checklists/monday-kickoff.yml"].encode())
@@ -254,3 +256,33 @@ def test_the_samples_translations_are_current(
     assert result.exit_code == 0, result.output
     assert "stale" not in result.output
     assert "pl: 3 of 7 files translated" in result.output.splitlines()
+
+
+def _english_chrome(html: str, code: str, template: Any) -> list[str]:
+    """Every message of the catalogue that the page shows in English although `code` has it
+    translated otherwise (placeholders split a message into the pieces that must not show)."""
+    body = html[html.index("<body") :]
+    body = re.sub(r"<script.*?</script>", " ", body, flags=re.DOTALL)
+    text = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
+    catalogue = translations(code)
+    found = []
+    for message in template:
+        if not message.id or message.context:
+            continue
+        english = message.id if isinstance(message.id, str) else message.id[0]
+        if catalogue.gettext(english) == english:
+            continue
+        for piece in re.split(r"\{[a-z_]+\}|%\([a-z_]+\)[sd]", english):
+            piece = piece.strip(" ,.:;()")
+            if len(piece) > 3 and re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", text):
+                found.append(piece)
+    return found
+
+
+@pytest.mark.parametrize("code", ["pl", "vi", "zh"])
+@pytest.mark.parametrize(
+    "page", ["checklists/monday-kickoff", "checklists", "dashboard", "calendar", "roles"]
+)
+def test_pages_in_another_language_show_no_english_chrome(site: Path, code: str, page: str) -> None:
+    template = extract_template(REPO)
+    assert _english_chrome(_page(site, code, page), code, template) == []
