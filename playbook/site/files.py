@@ -105,10 +105,10 @@ def generated_files(
 ) -> dict[str, Content]:
     """Every file the playbook adds under docs/, keyed by its path there."""
     playbook = site.playbook
-    with using(site.language):
+    with using(site.language):  # the pages and the feeds speak the site's language
         files: dict[str, Content] = dict(render_site(playbook, site.now, site.summaries, repo))
-    for team in [None, *playbook.teams]:
-        files[calendar_feed_path(team)] = calendar_feed(playbook, team, site.now)
+        for team in [None, *playbook.teams]:
+            files[calendar_feed_path(team)] = calendar_feed(playbook, team, site.now)
     for uri in (RECORD_JS, RECORD_CSS):
         files[uri] = ASSETS / Path(uri).name
     if offline_diagrams:
