@@ -144,6 +144,14 @@ def test_polish_words_keep_their_diacritics_in_the_index(site: Path) -> None:
     assert {"przegląd", "sprzedaży", "każda"} <= _tokens(site, "pl", POLISH_SEPARATOR)
 
 
+def test_polish_entries_are_also_indexed_without_diacritics(site: Path) -> None:
+    index = _index(site, "pl")
+    assert "folded" in index["config"]["fields"]
+    folded = " ".join(doc.get("folded", "") for doc in index["docs"])
+    assert "Poniedzialkowy przeglad lejka" in folded
+    assert all("folded" not in doc for doc in _index(site, "vi")["docs"])
+
+
 def test_the_language_selector_leads_to_the_same_page_in_each_language(site: Path) -> None:
     page = "checklists/monday-kickoff"
     html = _page(site, "pl", page)
@@ -204,6 +212,7 @@ def browser(site: Path) -> Iterator[tuple[Any, str]]:
         ("hu", "megbeszélés"),
         ("zh", "商机"),
         ("pl", "przegląd"),
+        ("pl", "przeglad"),  # typed without Polish letters
     ],
 )
 def test_search_in_the_browser_finds_the_translated_checklist(

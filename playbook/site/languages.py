@@ -7,6 +7,9 @@ tokenised for it, and a language selector leading to the same page in the others
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -18,6 +21,9 @@ from ..i18n import _
 # Material 9.8 ships no Polish: English lunr with no stemmer, no stop words and no
 # trimmer (lunr's trimmer strips letters such as ą and ę from the ends of words),
 # and a separator that splits on punctuation too, so "przegląd," is the word "przegląd".
+# Each entry also gets its text without diacritics in a field of its own, searched but
+# never shown, so that "przeglad" typed on a keyboard without Polish letters finds it.
+FOLDED = "folded"
 POLISH_SEPARATOR = r"[\s\-,.:;!?()\[\]\"'„”«»/]+"
 
 
@@ -26,6 +32,7 @@ class Search:
     lang: list[str] | None = None  # None: what Material's language file says
     pipeline: list[str] | None = None
     separator: str | None = None
+    fold: bool = False  # also index each entry's text without diacritics
 
 
 SEARCH = {
@@ -34,8 +41,28 @@ SEARCH = {
     "hu": Search(lang=["hu"], pipeline=["stemmer", "stopWordFilter", "trimmer"]),
     # Material's zh defaults (a separator that splits on U+200B) and jieba at build time.
     "zh": Search(),
-    "pl": Search(lang=["en"], pipeline=[], separator=POLISH_SEPARATOR),
+    "pl": Search(lang=["en"], pipeline=[], separator=POLISH_SEPARATOR, fold=True),
 }
+_UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O"})
+_TAG = re.compile(r"<[^>]+>")
+
+
+def fold(text: str) -> str:
+    """`Przegląd łańcucha` → `Przeglad lancucha`: letters without their diacritics."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def with_folded_text(index: str) -> str:
+    """Material's search_index.json with each entry's folded title and text added, where
+    folding changes them."""
+    data = json.loads(index)
+    for doc in data["docs"]:
+        plain = _TAG.sub(" ", f"{doc.get('title', '')} {doc.get('text', '')}")
+        folded = fold(plain)
+        if folded != plain:
+            doc[FOLDED] = folded
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def site_prefix(language: str, source: str) -> str:

@@ -44,7 +44,16 @@ from .files import (
     site_nav,
 )
 from .form import RepoLink, current_branch
-from .languages import SEARCH, Search, alternate_href, missing_notice, native_name, stale_notice
+from .languages import (
+    FOLDED,
+    SEARCH,
+    Search,
+    alternate_href,
+    missing_notice,
+    native_name,
+    stale_notice,
+    with_folded_text,
+)
 from .pages import checklist_path, role_path
 
 log = get_plugin_logger(__name__)
@@ -134,15 +143,19 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         assert self.site is not None
         language = self.site.language
         config.theme["language"] = language
+        self.fold_index = False
         languages = self.site.playbook.languages
         if len(languages) < 2:
             return
         search = config.plugins.get("material/search") or config.plugins.get("search")
+        wanted = SEARCH.get(language, Search())
         if search is not None and language != languages[0]:
-            wanted = SEARCH.get(language, Search())
             search.config.lang = wanted.lang
             search.config.pipeline = wanted.pipeline
             search.config.separator = wanted.separator
+            if wanted.fold:
+                search.config.fields = {**search.config.fields, FOLDED: {"boost": 1.0}}
+        self.fold_index = bool(search is not None and language != languages[0] and wanted.fold)
         config.extra["alternate"] = [
             {"name": native_name(code), "link": f"{ALTERNATE}{code}", "lang": code}
             for code in languages
@@ -226,6 +239,14 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         if self.config.offline_diagrams and 'class="mermaid"' in output:
             head += f'<script src="{get_relative_url(MERMAID_URI, page.url)}"></script>'
         return output.replace("</head>", head + "</head>", 1) if head else output
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if not self.fold_index:
+            return
+        index = Path(config.site_dir) / "search" / "search_index.json"
+        if index.is_file():
+            index.write_text(with_folded_text(index.read_text(encoding="utf-8")), encoding="utf-8")
 
     def on_serve(self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any) -> None:
         """Rebuild when a YAML file of the playbook or a record changes."""
