@@ -82,7 +82,10 @@ FILES = {
         "每个未结束的商机都有下一步行动",
     ),
     "docs/index.pl.md": f"---\ntranslated_from: {HOME}\n---\n# Podręcznik testowy\n",
-    # Made from a home page that has changed since.
+    # Made from a sales manager role and a home page that have changed since.
+    "translations/vi/roles/sales-manager.yml": f"translated_from: {blob_id(b'title: Old')}\n"
+    "title: Quản lý bán hàng\nsummary: Dẫn dắt đội bán hàng.\nresponsibilities:\n"
+    "  - area: Đội ngũ\n    items: [Huấn luyện đội]\n",
     "docs/index.hu.md": f"---\ntranslated_from: {blob_id(b'# Old')}\n---\n# Teszt kézikönyv\n",
 }
 
@@ -184,6 +187,12 @@ def test_an_untranslated_page_falls_back_to_the_source_with_a_notice(site: Path)
 
 def test_a_stale_translation_is_flagged_on_its_page(site: Path) -> None:
     assert "Ez a fordítás elavult lehet" in _page(site, "hu", "")
+
+
+def test_a_stale_role_translation_is_shown_and_flagged(site: Path) -> None:
+    html = _page(site, "vi", "roles/sales-manager")
+    assert "Quản lý bán hàng" in html
+    assert "Bản dịch này có thể đã cũ" in html
 
 
 def test_translation_files_are_not_pages_of_their_own(site: Path) -> None:
