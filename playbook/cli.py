@@ -677,3 +677,365 @@ def translations(strict: bool) -> None:
     click.echo(text)
     if strict and not complete:
         sys.exit(EXIT_PROBLEMS)
+
+
+def _users_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--users",
+        "users_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        required=True,
+        envvar="PLAYBOOK_USERS",
+        help="The users file, outside the repository (or PLAYBOOK_USERS).",
+    )(function)
+
+
+def _smtp_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option(
+            "--smtp-host", envvar="PLAYBOOK_SMTP_HOST", help="Mail server (or PLAYBOOK_SMTP_HOST)."
+        ),
+        click.option(
+            "--smtp-port", type=int, default=25, show_default=True, envvar="PLAYBOOK_SMTP_PORT"
+        ),
+        click.option(
+            "--smtp-security",
+            type=click.Choice(["none", "starttls", "tls"]),
+            default="none",
+            show_default=True,
+            envvar="PLAYBOOK_SMTP_SECURITY",
+        ),
+        click.option("--smtp-user", default="", envvar="PLAYBOOK_SMTP_USER"),
+        click.option(
+            "--smtp-from", "smtp_from", envvar="PLAYBOOK_SMTP_FROM", help="The sender address."
+        ),
+        click.option(
+            "--site-url",
+            envvar="PLAYBOOK_SITE_URL",
+            help="Where the checklist pages are, for the links (default: site_url of mkdocs.yml).",
+        ),
+        click.option(
+            "--reminder-log",
+            type=click.Path(dir_okay=False, path_type=Path),
+            envvar="PLAYBOOK_REMINDER_LOG",
+            help="What was sent already (JSON lines, outside the repository).",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _smtp(
+    root: Path, host: str | None, port: int, security: str, user: str, sender: str | None
+) -> Any:
+    from .server.remind import Security, Smtp
+
+    if not host:
+        raise click.UsageError("give --smtp-host (or PLAYBOOK_SMTP_HOST), or use --dry-run")
+    if not sender:
+        raise click.UsageError("give --smtp-from (or PLAYBOOK_SMTP_FROM), the sender address")
+    # The password only from the environment: options show up in `ps`.
+    password = os.environ.get("PLAYBOOK_SMTP_PASSWORD", "")
+    return Smtp(host, port, sender, user, password, Security(security))
+
+
+def _site_url(root: Path, given: str | None) -> str:
+    if given:
+        return given
+    import yaml
+
+    try:
+        config = yaml.load(
+            (root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader
+        )
+    except (OSError, yaml.YAMLError):
+        config = None
+    url = config.get("site_url") if isinstance(config, dict) else None
+    if not url:
+        raise click.UsageError("give --site-url (or set site_url in mkdocs.yml) for the links")
+    return str(url)
+
+
+def _reminder_log(value: Path | None) -> Path:
+    if value is None:
+        raise click.UsageError(
+            "give --reminder-log FILE (or PLAYBOOK_REMINDER_LOG), outside the repository"
+        )
+    return value
+
+
+@main.command()
+@click.option("--as-of", type=DATE, help=f"Remind as of this moment (default: now): {DATE_HELP}.")
+@click.option("--dry-run", is_flag=True, help="Print the messages; send and log nothing.")
+@_smtp_options
+def remind(
+    as_of: When | None,
+    dry_run: bool,
+    smtp_host: str | None,
+    smtp_port: int,
+    smtp_security: str,
+    smtp_user: str,
+    smtp_from: str | None,
+    site_url: str | None,
+    reminder_log: Path | None,
+) -> None:
+    """E-mail each owner a digest of the reviews due today and overdue, once each.
+
+    Owners are the team members whose role (or id) a checklist names in
+    `owners`, else the team's manager. Run it from cron, or let `playbook
+    server --remind-at` run it daily. The SMTP password is read from
+    PLAYBOOK_SMTP_PASSWORD only.
+
+    \b
+    Example:
+      playbook remind --dry-run --site-url https://playbook.example.com --reminder-log ../reminders.jsonl
+    """
+    from .gitrepo import open_repository
+    from .load import load_playbook
+    from .server.remind import send_reminders
+    from .server.users import refuse_inside
+
+    root = playbook_root()
+    log_path = _reminder_log(reminder_log)
+    try:
+        top = Path(open_repository(root).working_tree_dir or root)
+    except PlaybookError:
+        top = root
+    refuse_inside(log_path, top)
+    url = _site_url(root, site_url)
+    smtp = (
+        None if dry_run else _smtp(root, smtp_host, smtp_port, smtp_security, smtp_user, smtp_from)
+    )
+    moment = as_of.moment(load_playbook(root).timezone) if as_of else None
+    digests = send_reminders(root, log_path, url, smtp, moment)
+    for digest in digests:
+        if dry_run:
+            click.echo(
+                digest.message(smtp_from or "playbook", load_playbook(root).title).as_string()
+            )
+    verb = "would send" if dry_run else "sent"
+    click.echo(
+        f"{verb.capitalize()} {len(digests)} digest{'s' if len(digests) != 1 else ''}.", err=True
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535))
+@_users_option
+@click.option(
+    "--push",
+    "push",
+    metavar="REMOTE",
+    help="Push each record to this git remote, and pull from it.",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDR",
+    help="A reverse proxy (address or network) whose X-Forwarded-User header names the user.",
+)
+@click.option(
+    "--pull-every", default=60.0, show_default=True, help="Seconds between pulls from the remote."
+)
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+@click.option(
+    "--remind-at", metavar="HH:MM", help="Send the reminders daily at this time (playbook's zone)."
+)
+@_smtp_options
+def server(
+    host: str,
+    port: int,
+    users_path: Path,
+    push: str | None,
+    trusted_proxies: tuple[str, ...],
+    pull_every: float,
+    threads: int,
+    remind_at: str | None,
+    smtp_host: str | None,
+    smtp_port: int,
+    smtp_security: str,
+    smtp_user: str,
+    smtp_from: str | None,
+    site_url: str | None,
+    reminder_log: Path | None,
+) -> None:
+    """Run the team server: the site behind sign-in, recording, push to the shared repository.
+
+    Managers sign in with a password from the users file (or through a reverse
+    proxy given with --trusted-proxy), record for their own teams, and each
+    record is committed as its signed-in author and, with --push, pushed.
+
+    \b
+    Example:
+      playbook server --users /etc/playbook/users.json --push origin
+    """
+    import logging
+    from ipaddress import ip_network
+
+    from .server.run import Options, Reminders, serve_team
+
+    for address in trusted_proxies:
+        try:
+            ip_network(address, strict=False)
+        except ValueError:
+            raise click.BadParameter(
+                f"{address!r} is not an address or network", param_hint="--trusted-proxy"
+            ) from None
+    root = playbook_root()
+    reminders = None
+    if remind_at:
+        if len(remind_at) != 5 or remind_at[2] != ":" or not remind_at.replace(":", "").isdigit():
+            raise click.BadParameter(
+                "write the time as HH:MM, e.g. 08:00", param_hint="--remind-at"
+            )
+        smtp = _smtp(root, smtp_host, smtp_port, smtp_security, smtp_user, smtp_from)
+        reminders = Reminders(
+            remind_at, _reminder_log(reminder_log), _site_url(root, site_url), smtp
+        )
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr
+    )
+    options = Options(
+        root,
+        users_path.resolve(),
+        host,
+        port,
+        push,
+        trusted_proxies,
+        pull_every,
+        threads,
+        reminders,
+    )
+    serve_team(options)
+
+
+class _UserGroup(click.Group):
+    command_class = PlaybookCommand
+
+
+@main.group(cls=_UserGroup)
+def user() -> None:
+    """Manage the team server's users (a file outside the repository).
+
+    \b
+    Example:
+      playbook user list --users ../users.json
+    """
+
+
+def _password(stdin: bool) -> str:
+    if stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+
+
+def _known_teams() -> list[str]:
+    from .load import load_playbook
+
+    return list(load_playbook(playbook_root()).teams)
+
+
+def _users_file(path: Path, missing_ok: bool = False) -> Any:
+    from .gitrepo import open_repository
+    from .server.users import UsersFile, refuse_inside
+
+    root = playbook_root()
+    try:
+        top = Path(open_repository(root).working_tree_dir or root)
+    except PlaybookError:
+        top = root
+    refuse_inside(path, top)
+    return UsersFile.read(path, missing_ok=missing_ok)
+
+
+@user.command("add")
+@click.argument("user_id", metavar="ID")
+@_users_option
+@click.option("--name", required=True, help="The name records and commits are signed with.")
+@click.option("--email", required=True, help="Their e-mail address (commits, reminders).")
+@click.option("--team", "teams", multiple=True, help="A team they record for (repeatable).")
+@click.option("--admin", is_flag=True, help="May record for every team.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_add(
+    user_id: str,
+    users_path: Path,
+    name: str,
+    email: str,
+    teams: tuple[str, ...],
+    admin: bool,
+    password_stdin: bool,
+) -> None:
+    """Add a user who signs in with a password.
+
+    \b
+    Example:
+      playbook user add anna --users ../users.json --name "Anna Nowak" --email anna@example.com --team warsaw
+    """
+    from .server.users import new_user
+
+    users = _users_file(users_path, missing_ok=True)
+    known = _known_teams()
+    added = new_user(user_id, name, email, teams, admin, _password(password_stdin), known)
+    users.add(added)
+    users.write()
+    click.echo(
+        f"Added {added.id} ({'admin' if admin else ', '.join(teams)}) to {os.path.relpath(users_path)}."
+    )
+
+
+@user.command("list")
+@_users_option
+def user_list(users_path: Path) -> None:
+    """List the users: id, name, e-mail and teams (never a password).
+
+    \b
+    Example:
+      playbook user list --users ../users.json
+    """
+    users = _users_file(users_path, missing_ok=True)
+    if not users.users:
+        click.echo(
+            f"No users yet in {os.path.relpath(users_path)}; add one with `playbook user add`."
+        )
+    for each in sorted(users.users.values(), key=lambda u: u.id):
+        teams = "admin" if each.admin else ", ".join(each.teams)
+        click.echo(f"{each.id}\t{each.name} <{each.email}>\t{teams}")
+
+
+@user.command("remove")
+@click.argument("user_id", metavar="ID")
+@_users_option
+def user_remove(user_id: str, users_path: Path) -> None:
+    """Remove a user; their sessions end at their next request.
+
+    \b
+    Example:
+      playbook user remove anna --users ../users.json
+    """
+    users = _users_file(users_path)
+    removed = users.remove(user_id)
+    users.write()
+    click.echo(f"Removed {removed.id}.")
+
+
+@user.command("passwd")
+@click.argument("user_id", metavar="ID")
+@_users_option
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def user_passwd(user_id: str, users_path: Path, password_stdin: bool) -> None:
+    """Set a user's password.
+
+    \b
+    Example:
+      playbook user passwd anna --users ../users.json --password-stdin < ../password.txt
+    """
+    from .server.users import check_password
+
+    users = _users_file(users_path)
+    users.get(user_id)
+    users.set_password(user_id, check_password(_password(password_stdin)))
+    users.write()
+    click.echo(f"Changed the password of {user_id}.")

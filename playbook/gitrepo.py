@@ -202,6 +202,11 @@ def _tree_with(repo: git.Repo, tree: str | None, parts: list[str], blob: str) ->
     return _git_input(repo, ["mktree", "-z"], payload.encode())
 
 
+def tree_with(repo: git.Repo, tree: str | None, path: str, blob: str) -> str:
+    """The id of `tree` with the file at `path` (a repository path) set to `blob`."""
+    return _tree_with(repo, tree, path.split("/"), blob)
+
+
 def _git_input(repo: git.Repo, args: list[str], payload: bytes) -> str:
     import subprocess
 

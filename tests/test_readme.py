@@ -32,6 +32,7 @@ NOT_RUN = {
     "python scripts/bench_build.py": "a benchmark of minutes",
     "UPDATE_GOLDEN=1 python -m pytest": "rewrites the golden files",
     "playbook serve": "runs until stopped (tests/test_serve.py starts it for real)",
+    "playbook server": "runs until stopped (tests/test_server.py starts it for real)",
 }
 # Prefixes dropped before running: the package under test is already installed.
 DROPPED = {"pip install -e . && ": "the package is installed in the test environment"}

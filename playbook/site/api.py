@@ -1,4 +1,7 @@
-"""The recording API that `playbook serve` adds to the live preview.
+"""The recording API: what `playbook serve` adds to the live preview and `playbook server` serves.
+
+`answer` is the one rule set both use (reading the body, the engine's verdict,
+the 400/409/413/422 problems); the team server adds who is asking around it.
 
 POST /api/records with a JSON body records a checklist through the same
 engine as `playbook check`; POST /api/records/preview takes the same body and
@@ -14,12 +17,13 @@ from __future__ import annotations
 import hmac
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from ..errors import PlaybookError, Problem
-from ..recording import CheckRequest, Prepared, record_completion
+from ..recording import CheckRequest, Outcome, Prepared, record_completion
 
 MAX_BODY = 64 * 1024
 RECORDS = "/api/records"
@@ -31,7 +35,9 @@ TOKEN_HEADER = "HTTP_X_PLAYBOOK_TOKEN"
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def _json(start_response: Callable[..., Any], status: str, body: dict[str, Any]) -> list[bytes]:
+def json_reply(
+    start_response: Callable[..., Any], status: str, body: dict[str, Any]
+) -> list[bytes]:
     payload = json.dumps(body).encode()
     start_response(
         status,
@@ -117,18 +123,16 @@ def _occurrence(value: str | None) -> date | None:
     return day
 
 
-def _bad_request(
-    start_response: Callable[..., Any], message: str, field: str = "", hint: str = ""
-) -> list[bytes]:
+def _bad_request(message: str, field: str = "", hint: str = "") -> Answer:
     problem = {"field": field, "where": field or "request", "message": message, "hint": hint}
-    return _json(start_response, "400 Bad Request", {"error": message, "problems": [problem]})
+    return Answer("400 Bad Request", {"error": message, "problems": [problem]})
 
 
-def _refusal(start_response: Callable[..., Any], exc: PlaybookError) -> list[bytes]:
+def refusal_answer(exc: PlaybookError) -> Answer:
     """The engine's refusal: 409 when it protects an existing record, else 422."""
     conflict = any(p.key_path == "amend" for p in exc.problems)
     status = "409 Conflict" if conflict else "422 Unprocessable Content"
-    return _json(start_response, status, {"problems": [_problem_json(p) for p in exc.problems]})
+    return Answer(status, {"problems": [_problem_json(p) for p in exc.problems]})
 
 
 def _preview(prepared: Prepared) -> dict[str, Any]:
@@ -153,6 +157,79 @@ def _preview(prepared: Prepared) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP status and its JSON body: what every front end of the API says."""
+
+    status: str
+    body: dict[str, Any]
+    outcome: Outcome | None = None  # the engine's, when it recorded
+
+
+Authorize = Callable[[CheckRequest], str]
+
+
+def answer(
+    root: Path,
+    environ: dict[str, Any],
+    preview: bool,
+    by: str | None = None,
+    authorize: Authorize | None = None,
+) -> Answer:
+    """Read a request's body, ask the engine, and say what to answer: the one rule set.
+
+    `by` (the signed-in user) replaces whatever the body says; `authorize` is
+    asked about the parsed request and refuses with a reason (403, nothing
+    written) or accepts with "".
+    """
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = -1
+    if not 0 < length <= MAX_BODY:
+        return Answer("413 Content Too Large", {"error": f"the body must be 1 to {MAX_BODY} bytes"})
+    try:
+        body = json.loads(environ["wsgi.input"].read(length))
+        if not isinstance(body, dict):
+            raise ValueError("the body must be a JSON object")
+        request = _request(body)
+    except BadField as exc:
+        hint = "write the occurrence's date as YYYY-MM-DD, e.g. 2026-11-30"
+        return _bad_request(str(exc), exc.field_name, hint)
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        return _bad_request(str(exc) or "the body is not valid JSON")
+    if by is not None:
+        request.by = by
+    refusal = authorize(request) if authorize else ""
+    if refusal:
+        return Answer("403 Forbidden", {"error": refusal})
+    try:
+        outcome = record_completion(root, request, dry_run=preview)
+    except PlaybookError as exc:
+        if preview:
+            # A verdict, not a failure: the form shows what the engine would refuse.
+            problems = [_problem_json(p) for p in exc.problems]
+            return Answer("200 OK", {"ok": False, "problems": problems})
+        return refusal_answer(exc)
+    except OverflowError:
+        return _bad_request("the occurrence is too far from today")
+    if preview:
+        return Answer("200 OK", _preview(outcome.prepared))
+    record = outcome.prepared.record
+    return Answer(
+        "201 Created",
+        {
+            "commit": outcome.commit,
+            "path": record.path,
+            "occurrence": record.occurrence.isoformat(),
+            "state": "done" if record.complete else "partial",
+            "picked": outcome.prepared.picked,
+            "amended": outcome.prepared.previous is not None,
+        },
+        outcome,
+    )
+
+
 class RecordAPI:
     """Wraps the live-reload server's WSGI app; everything outside /api/ passes through."""
 
@@ -172,58 +249,14 @@ class RecordAPI:
         if not path.startswith("/api/"):
             return self.app(environ, start_response)
         if path not in (RECORDS, PREVIEW):
-            return _json(start_response, "404 Not Found", {"error": "no such endpoint"})
+            return json_reply(start_response, "404 Not Found", {"error": "no such endpoint"})
         if environ.get("REQUEST_METHOD") != "POST":
-            return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
+            return json_reply(start_response, "405 Method Not Allowed", {"error": "POST only"})
         refusal = self.refuse(environ)
         if refusal:
-            return _json(start_response, "403 Forbidden", {"error": refusal})
-        try:
-            length = int(environ.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = -1
-        if not 0 < length <= MAX_BODY:
-            return _json(
-                start_response,
-                "413 Content Too Large",
-                {"error": f"the body must be 1 to {MAX_BODY} bytes"},
-            )
-        try:
-            body = json.loads(environ["wsgi.input"].read(length))
-            if not isinstance(body, dict):
-                raise ValueError("the body must be a JSON object")
-            request = _request(body)
-        except BadField as exc:
-            hint = "write the occurrence's date as YYYY-MM-DD, e.g. 2026-11-30"
-            return _bad_request(start_response, str(exc), exc.field_name, hint)
-        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
-            return _bad_request(start_response, str(exc) or "the body is not valid JSON")
-        dry_run = path == PREVIEW
-        try:
-            outcome = record_completion(self.root, request, dry_run=dry_run)
-        except PlaybookError as exc:
-            if dry_run:
-                # A verdict, not a failure: the form shows what the engine would refuse.
-                problems = [_problem_json(p) for p in exc.problems]
-                return _json(start_response, "200 OK", {"ok": False, "problems": problems})
-            return _refusal(start_response, exc)
-        except OverflowError:
-            return _bad_request(start_response, "the occurrence is too far from today")
-        if dry_run:
-            return _json(start_response, "200 OK", _preview(outcome.prepared))
-        record = outcome.prepared.record
-        return _json(
-            start_response,
-            "201 Created",
-            {
-                "commit": outcome.commit,
-                "path": record.path,
-                "occurrence": record.occurrence.isoformat(),
-                "state": "done" if record.complete else "partial",
-                "picked": outcome.prepared.picked,
-                "amended": outcome.prepared.previous is not None,
-            },
-        )
+            return json_reply(start_response, "403 Forbidden", {"error": refusal})
+        reply = answer(self.root, environ, preview=path == PREVIEW)
+        return json_reply(start_response, reply.status, reply.body)
 
     def refuse(self, environ: dict[str, Any]) -> str:
         """Why a write is refused, or '' when it is same-origin and carries the token."""

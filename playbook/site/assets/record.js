@@ -67,6 +67,16 @@
       return el("div", { class: "playbook-row" }, [el("label", {}, [label, input]), errors[key]]);
     }
 
+    // Under the team server: only the teams and people the signed-in user records for.
+    const allowed = document.querySelector('meta[name="playbook-units"]');
+    if (allowed) {
+      const ids = allowed.content.split(" ");
+      spec.units = spec.units.filter((u) => ids.includes(u.id));
+      if (!spec.units.length) {
+        root.append(el("p", { text: "None of your teams records this checklist." }));
+        return;
+      }
+    }
     if (!spec.units.length) {
       root.append(el("p", { text: "Nobody records this checklist yet: add teams or people to playbook.yml." }));
       return;
@@ -96,7 +106,7 @@
     for (const item of spec.items) {
       const done = el("input", { type: "checkbox", name: "done:" + item.id });
       const skip = el("input", { type: "checkbox", name: "skip:" + item.id });
-      const reason = el("input", { type: "text", name: "reason:" + item.id, placeholder: "why skipped", hidden: true });
+      const reason = el("input", { type: "text", name: "reason:" + item.id, placeholder: "why skipped", "aria-label": "Why skipped: " + item.text, hidden: true });
       skip.addEventListener("change", () => {
         reason.hidden = !skip.checked;
         if (skip.checked) done.checked = false;
@@ -133,7 +143,10 @@
     }
 
     fields.note = el("textarea", { name: "note", rows: 2 });
+    // Under the team server the signed-in user signs the record (the server ignores `by`).
+    const signedIn = document.querySelector('meta[name="playbook-user"]');
     fields.by = el("input", { type: "text", name: "by", placeholder: token ? "default: your git identity" : "Name <email>" });
+    if (signedIn) { fields.by.value = signedIn.content; fields.by.readOnly = true; }
     fields.partial = el("input", { type: "checkbox", name: "partial" });
     form.append(
       el("fieldset", {}, [
@@ -221,7 +234,7 @@
       }
       for (const [id, value] of Object.entries(saved.metrics)) if (fields["metric:" + id]) fields["metric:" + id].value = value;
       fields.note.value = saved.note || "";
-      fields.by.value = saved.by || "";
+      fields.by.value = signedIn ? signedIn.content : saved.by || "";
       fields.partial.checked = !!saved.partial;
     }
 
