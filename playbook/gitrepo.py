@@ -1,9 +1,19 @@
-"""Git plumbing shared by `init` and the record store (GitPython, imported lazily: ~150 ms)."""
+"""Git plumbing shared by `init` and the record store.
+
+Recording runs the git command line directly, a handful of short processes:
+GitPython costs ~150 ms to import, more than the whole commit. GitPython (imported
+lazily) remains for `init` and for reading history (`open_repository`, audit).
+"""
 
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import PlaybookError
 
@@ -11,13 +21,54 @@ if TYPE_CHECKING:
     import git
 
 
-def require_identity(repo: git.Repo, where: Path, by_option: bool = True) -> str:
-    """The committer identity git would use, or a PlaybookError saying how to set one."""
-    import git
+class Repo(Protocol):
+    """What the record store needs of a repository: GitPython's Repo and Repository both fit."""
 
+    @property
+    def git_dir(self) -> str | os.PathLike[str]: ...
+
+    @property
+    def working_tree_dir(self) -> str | os.PathLike[str] | None: ...
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A repository with a work tree, as the git command line found it."""
+
+    git_dir: Path
+    working_tree_dir: Path
+
+
+class GitFailed(Exception):
+    """A git command ended with an error; `stderr` says why."""
+
+    def __init__(self, args: tuple[str, ...], stderr: str) -> None:
+        super().__init__(f"git {' '.join(args)}: {stderr.strip()}")
+        self.stderr = stderr
+
+
+def run_git(
+    repo: Repo, *args: str, input: bytes | None = None, env: Mapping[str, str] | None = None
+) -> str:
+    """Run one git command in the work tree; its output without the trailing newline."""
+    done = subprocess.run(
+        ["git", *args],
+        cwd=repo.working_tree_dir or repo.git_dir,
+        input=input,
+        capture_output=True,
+        env={**os.environ, **env} if env else None,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise GitFailed(args, done.stderr.decode(errors="replace"))
+    return done.stdout.decode().rstrip("\n")
+
+
+def require_identity(repo: Repo, where: Path, by_option: bool = True) -> str:
+    """The committer identity git would use, or a PlaybookError saying how to set one."""
     try:
-        return repo.git.var("GIT_COMMITTER_IDENT").rsplit(" ", 2)[0]
-    except git.GitCommandError:
+        return run_git(repo, "var", "GIT_COMMITTER_IDENT").rsplit(" ", 2)[0]
+    except GitFailed:
         raise PlaybookError.at(
             where,
             "git does not know who you are, so it cannot commit in this repository",
@@ -27,20 +78,17 @@ def require_identity(repo: git.Repo, where: Path, by_option: bool = True) -> str
         ) from None
 
 
-def identity(repo: git.Repo, where: Path) -> str:
+def identity(repo: Repo, where: Path) -> str:
     """'Name <email>' of the author git would record."""
-    import git
-
     try:
-        return repo.git.var("GIT_AUTHOR_IDENT").rsplit(" ", 2)[0]
-    except git.GitCommandError:
+        return run_git(repo, "var", "GIT_AUTHOR_IDENT").rsplit(" ", 2)[0]
+    except GitFailed:
         require_identity(repo, where)
         raise
 
 
 def write_atomically(target: Path, content: bytes, scratch: Path) -> None:
     """Write via a temporary file and a rename: readers see the old file or the new, never half."""
-    import os
     import tempfile
 
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -88,9 +136,30 @@ NOT_A_REPOSITORY_HINT = (
 )
 
 
+def find_repository(
+    root: Path, message: str = NOT_A_REPOSITORY, hint: str = NOT_A_REPOSITORY_HINT
+) -> Repository:
+    """The repository holding `root` (searched upward, like git), found with one git process."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--absolute-git-dir", "--show-toplevel"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:  # git is not installed, or root is gone
+        raise PlaybookError.at(root, message, hint) from None
+    lines = done.stdout.splitlines()
+    if done.returncode != 0 or len(lines) != 2:
+        raise PlaybookError.at(root, message, hint)
+    return Repository(Path(lines[0]), Path(lines[1]))
+
+
 def open_repository(
     root: Path, message: str = NOT_A_REPOSITORY, hint: str = NOT_A_REPOSITORY_HINT
 ) -> git.Repo:
+    """The repository holding `root` through GitPython, for reading its history."""
     import git
 
     try:
@@ -99,7 +168,7 @@ def open_repository(
         raise PlaybookError.at(root, message, hint) from None
 
 
-def refuse_operation_in_progress(repo: git.Repo) -> None:
+def refuse_operation_in_progress(repo: Repo) -> None:
     git_dir = Path(repo.git_dir)
     for marker, (what, abort) in IN_PROGRESS.items():
         if (git_dir / marker).exists():
@@ -110,17 +179,15 @@ def refuse_operation_in_progress(repo: git.Repo) -> None:
             )
 
 
-def refuse_detached_head(repo: git.Repo) -> None:
+def refuse_detached_head(repo: Repo) -> None:
     """A commit on a detached HEAD belongs to no branch and is lost at the next checkout.
 
     An unborn branch (a new repository before its first commit) is fine: the
     record becomes that branch's first commit.
     """
-    import git
-
     try:
-        repo.git.symbolic_ref("-q", "HEAD")
-    except git.GitCommandError:
+        run_git(repo, "symbolic-ref", "-q", "HEAD")
+    except GitFailed:
         raise PlaybookError.at(
             repo.working_tree_dir or repo.git_dir,
             "HEAD is detached (no branch is checked out), so the record's commit would be "
@@ -132,7 +199,7 @@ def refuse_detached_head(repo: git.Repo) -> None:
 class RepositoryLock:
     """An exclusive lock of our own around write + commit, released by the kernel if we die."""
 
-    def __init__(self, repo: git.Repo, timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(self, repo: Repo, timeout: float = LOCK_TIMEOUT) -> None:
         self.path = Path(repo.git_dir) / LOCK_FILE
         self.timeout = timeout
 
@@ -166,54 +233,143 @@ def _retry(action, attempts: int = 50):  # type: ignore[no-untyped-def]
     import random
     import time
 
-    import git
-
     for attempt in range(attempts):
         try:
             return action()
-        except git.GitCommandError as exc:
-            transient = "index.lock" in str(exc) or "cannot lock ref" in str(exc)
+        except GitFailed as exc:
+            transient = "index.lock" in exc.stderr or "cannot lock ref" in exc.stderr
             if not transient or attempt == attempts - 1:
                 raise
             time.sleep(0.01 + random.random() * 0.05 * (attempt + 1))
     raise AssertionError("unreachable")
 
 
-def _tree_with(repo: git.Repo, tree: str | None, parts: list[str], blob: str) -> str:
-    """A new tree id: `tree` with the file at `parts` set to `blob`, written bottom-up.
+TreeEntries = dict[bytes, tuple[bytes, bytes]]  # name → (mode, raw object id), as git stores trees
 
-    Only the trees on the file's path are read and written, so the cost does not
-    grow with the size of the repository (unlike reading the whole index).
+
+@dataclass(frozen=True)
+class HeadState:
+    """What HEAD holds along one path: read in one `git cat-file --batch` process."""
+
+    commit: str  # "" on an unborn branch
+    trees: list[TreeEntries | None]  # the root tree, then each folder on the path (None: none yet)
+    blob: str  # the object at the path itself, "" when there is none
+
+
+def read_head(repo: Repo, relative: str) -> HeadState:
+    """HEAD's commit, the trees on the way to `relative` and what is at `relative`.
+
+    HEAD is resolved first and every later name is read from that commit's tree,
+    so the answers belong together even when someone commits meanwhile.
     """
-    entries: dict[str, str] = {}
+    parts = relative.split("/")
+    with subprocess.Popen(
+        ["git", "cat-file", "--batch"],
+        cwd=repo.working_tree_dir or repo.git_dir,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(b"HEAD\n")
+        process.stdin.flush()  # cat-file answers each name as soon as it is read
+        commit = _object(process.stdout)
+        if commit is None:
+            process.stdin.close()
+            return HeadState("", [None] * len(parts), "")
+        tree = commit[1].split(b"\n", 1)[0].removeprefix(b"tree ").decode()
+        folders = ["/".join(parts[:depth]) for depth in range(1, len(parts))]
+        names = [tree, *(f"{tree}:{folder}" for folder in folders), f"{tree}:{relative}"]
+        process.stdin.write("".join(f"{name}\n" for name in names).encode())
+        process.stdin.close()
+        found = [_object(process.stdout) for _ in names]
+    size = len(commit[0]) // 2  # bytes in a raw object id: 20 (SHA-1) or 32 (SHA-256)
+    trees = [
+        _tree_entries(obj[1], size) if obj and obj[2] == "tree" else None for obj in found[:-1]
+    ]
+    return HeadState(commit[0], trees, found[-1][0] if found[-1] else "")
+
+
+def tree_with(repo: Repo, tree: str | None, path: str, blob: str) -> str:
+    """The id of `tree` (None: an empty one) with the file at `path` set to `blob`."""
+    parts = path.split("/")
+    trees: list[TreeEntries | None] = [None] * len(parts)
     if tree:
-        listing = repo.git.ls_tree("-z", tree)
-        for line in filter(None, listing.split("\0")):
-            meta, name = line.split("\t", 1)
-            entries[name] = meta
-    name = parts[0]
-    if len(parts) == 1:
-        entries[name] = f"100644 blob {blob}"
-    else:
-        subtree = entries.get(name, "").split(" ")
-        existing = subtree[2] if len(subtree) == 3 and subtree[1] == "tree" else None
-        entries[name] = f"040000 tree {_tree_with(repo, existing, parts[1:], blob)}"
-    payload = "".join(f"{meta}\t{entry}\0" for entry, meta in entries.items())
-    return _git_input(repo, ["mktree", "-z"], payload.encode())
+        names = [tree, *(f"{tree}:{'/'.join(parts[:depth])}" for depth in range(1, len(parts)))]
+        with subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=repo.working_tree_dir or repo.git_dir,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        ) as process:
+            assert process.stdin is not None and process.stdout is not None
+            process.stdin.write("".join(f"{name}\n" for name in names).encode())
+            process.stdin.close()
+            found = [_object(process.stdout) for _ in names]
+        size = len(blob) // 2
+        trees = [_tree_entries(o[1], size) if o and o[2] == "tree" else None for o in found]
+    return write_trees(repo, HeadState("", trees, ""), path, blob)
 
 
-def tree_with(repo: git.Repo, tree: str | None, path: str, blob: str) -> str:
-    """The id of `tree` with the file at `path` (a repository path) set to `blob`."""
-    return _tree_with(repo, tree, path.split("/"), blob)
+def _object(stream) -> tuple[str, bytes, str] | None:  # type: ignore[no-untyped-def]
+    """(id, content, type) of the next object `cat-file --batch` prints; None when missing."""
+    header = stream.readline().split()
+    if len(header) != 3:  # "<name> missing"
+        return None
+    content = stream.read(int(header[2]) + 1)[:-1]
+    return header[0].decode(), content, header[1].decode()
 
 
-def _git_input(repo: git.Repo, args: list[str], payload: bytes) -> str:
-    import subprocess
+def _tree_entries(raw: bytes, size: int) -> TreeEntries:
+    entries: TreeEntries = {}
+    position = 0
+    while position < len(raw):
+        space = raw.index(b" ", position)
+        end = raw.index(b"\0", space)
+        entries[raw[space + 1 : end]] = (raw[position:space], raw[end + 1 : end + 1 + size])
+        position = end + 1 + size
+    return entries
 
-    done = subprocess.run(
-        ["git", *args], input=payload, cwd=repo.working_tree_dir, capture_output=True, check=True
-    )
-    return done.stdout.decode().strip()
+
+def write_trees(repo: Repo, head: HeadState, relative: str, blob: str) -> str:
+    """The id of a new root tree: HEAD's with the file at `relative` set to `blob`.
+
+    Only the trees on the file's path are rewritten, so the cost does not grow with
+    the repository. Their ids are computed here, bottom-up, so that one
+    `git mktree --batch` writes them all; every id git reports must be the one
+    computed, so no parent can name a child that was not written. The other entries
+    come from HEAD's trees, so git need not look each of them up (`--missing`).
+    """
+    parts = [part.encode() for part in relative.split("/")]
+    digest = hashlib.sha1 if len(blob) == 40 else hashlib.sha256
+    mode, oid = b"100644", bytes.fromhex(blob)
+    batch: list[bytes] = []
+    expected: list[str] = []
+    for depth in range(len(parts) - 1, -1, -1):  # the file's folder first, the root last
+        entries = dict(head.trees[depth] or {})
+        entries[parts[depth]] = (mode, oid)
+        ordered = sorted(entries.items(), key=_git_order)
+        raw = b"".join(m + b" " + name + b"\0" + o for name, (m, o) in ordered)
+        oid = digest(b"tree %d\0" % len(raw) + raw).digest()
+        mode = b"40000"
+        expected.append(oid.hex())
+        batch += [b"%s %s %s\t%s\0" % (m, _kind(m), o.hex().encode(), n) for n, (m, o) in ordered]
+        batch.append(b"\0")  # an empty line ends a tree
+    written = run_git(repo, "mktree", "-z", "--missing", "--batch", input=b"".join(batch)).split()
+    if written != expected:
+        raise GitFailed(("mktree",), f"wrote trees {written}, expected {expected}")
+    return written[-1]
+
+
+def _git_order(entry: tuple[bytes, tuple[bytes, bytes]]) -> bytes:
+    """Git's order of tree entries: by name, a folder as if its name ended in '/'."""
+    name, (mode, _) = entry
+    return name + b"/" if mode == b"40000" else name
+
+
+def _kind(mode: bytes) -> bytes:
+    return b"tree" if mode == b"40000" else b"commit" if mode == b"160000" else b"blob"
 
 
 def parse_signature(by: str) -> tuple[str, str]:
@@ -230,18 +386,16 @@ def parse_signature(by: str) -> tuple[str, str]:
     return match[1], match[2]
 
 
-def blob_at_head(repo: git.Repo, relative: str) -> str | None:
+def blob_at_head(repo: Repo, relative: str) -> str | None:
     """The blob id HEAD has at a repository path, None when HEAD has no such file."""
-    import git
-
     try:
-        return repo.git.rev_parse("--verify", "-q", f"HEAD:{relative}")
-    except git.GitCommandError:
+        return run_git(repo, "rev-parse", "--verify", "-q", f"HEAD:{relative}")
+    except GitFailed:
         return None
 
 
 def commit_file(
-    repo: git.Repo,
+    repo: Repo,
     relative: str,
     content: bytes,
     message: str,
@@ -257,16 +411,14 @@ def commit_file(
     `expected` is the blob id the path must have at HEAD ("" for none): when
     someone else recorded the same occurrence meanwhile, nothing is replaced.
     """
-    import git
-
     env: dict[str, str] = {}
     if by:
         name, email = parse_signature(by)
         env = {"GIT_AUTHOR_NAME": name, "GIT_AUTHOR_EMAIL": email}
     root = Path(repo.working_tree_dir or ".")
     try:
-        repo.git.var("GIT_COMMITTER_IDENT")
-    except git.GitCommandError:
+        run_git(repo, "var", "GIT_COMMITTER_IDENT")
+    except GitFailed:
         if not by:
             require_identity(repo, root)
         env |= {
@@ -276,43 +428,47 @@ def commit_file(
     with RepositoryLock(repo):
         refuse_operation_in_progress(repo)
         refuse_detached_head(repo)
-        current = blob_at_head(repo, relative) or ""
-        if current != expected:
+        head = read_head(repo, relative)
+        if head.blob != expected:
             raise PlaybookError.at(
                 relative,
                 "someone else recorded this occurrence while you were recording it",
                 "see their record with `playbook history`; to replace it, record again with --amend",
             )
         # The object first and the index entry next: if either fails, nothing is in the work tree.
-        blob = _git_input(repo, ["hash-object", "-w", "--stdin"], content)
+        blob = run_git(repo, "hash-object", "-w", "--stdin", input=content)
         try:
             _retry(
-                lambda: repo.git.update_index("--add", "--cacheinfo", f"100644,{blob},{relative}")
+                lambda: run_git(
+                    repo, "update-index", "--add", "--cacheinfo", f"100644,{blob},{relative}"
+                )
             )
-        except git.GitCommandError as exc:
+        except GitFailed as exc:
             lock = Path(repo.git_dir) / "index.lock"
             raise PlaybookError.at(
                 lock if lock.exists() else root,
-                f"git's index stayed locked, so nothing was recorded ({str(exc.stderr).strip()[:200]})",
+                f"git's index stayed locked, so nothing was recorded ({exc.stderr.strip()[:200]})",
                 f"if no other git command is running, a crashed one left {lock} behind: delete it and record again",
             ) from None
         write_atomically(root / relative, content, Path(repo.git_dir) / "playbook")
         for _ in range(20):
+            tree = write_trees(repo, head, relative, blob)
+            parents = ["-p", head.commit] if head.commit else []
+            commit = run_git(repo, "commit-tree", tree, *parents, "-m", message, env=env)
             try:
-                head = repo.git.rev_parse("--verify", "-q", "HEAD")
-            except git.GitCommandError:
-                head = ""  # an empty repository: this is its first commit
-            base_tree = repo.git.rev_parse(f"{head}^{{tree}}") if head else None
-            tree = _tree_with(repo, base_tree, relative.split("/"), blob)
-            parents = ["-p", head] if head else []
-            commit = repo.git.commit_tree(tree, *parents, "-m", message, env=env)
-            try:
-                repo.git.update_ref(
-                    "-m", f"playbook: {message.splitlines()[0]}", "HEAD", commit, head or "0" * 40
+                run_git(
+                    repo,
+                    "update-ref",
+                    "-m",
+                    f"playbook: {message.splitlines()[0]}",
+                    "HEAD",
+                    commit,
+                    head.commit or "0" * 40,
                 )
                 return commit
-            except git.GitCommandError:
-                continue  # HEAD moved under us (someone committed): rebuild on the new HEAD
+            except GitFailed:
+                # HEAD moved under us (someone committed): rebuild on the new HEAD
+                head = read_head(repo, relative)
         raise PlaybookError.at(
             relative, "HEAD kept moving while recording", "try again when the repository is quiet"
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import re
 from dataclasses import replace
 from datetime import date
@@ -9,6 +11,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
+from .documentcache import DocumentCache
 from .errors import Location, PlaybookError, Problem
 from .i18n import SOURCE_LANGUAGE, _, using
 from .i18n.formatting import duration
@@ -53,10 +56,10 @@ CADENCE_HINT = (
 _loaded: dict[tuple[Path, Path], tuple[tuple[object, ...], Playbook]] = {}
 
 
-def _signature(root: Path, docs_dir: Path) -> tuple[object, ...]:
+def _signature(files: list[Path], docs_dir: Path) -> tuple[object, ...]:
     """What a loaded playbook depends on: its files' stats and the docs pages that exist."""
     stats = []
-    for path in source_files(root):
+    for path in files:
         try:
             stat = path.stat()
         except OSError:
@@ -80,19 +83,36 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
 
     A playbook loaded before in this process is reused while none of its files
     changed: `playbook build` validates first and then the MkDocs plugin loads
-    again, and `serve` reloads on every rebuild.
+    again, and `serve` reloads on every rebuild. Across processes, a file read
+    before exactly as it is now is not read again (see documentcache.py).
     """
     from .revisions import head_of, with_history
 
     key = (root.resolve(), (docs_dir or root / "docs").resolve())
     # The checklists' earlier cadences come from git, so a new commit is a change too.
     head = head_of(key[0])
-    signature = (head, *_signature(*key))
+    listing = _listing(key[0])
+    signature = (head, *_signature([path for paths in listing.values() for path in paths], key[1]))
     cached = _loaded.get(key)
     if cached and cached[0] == signature:
         return cached[1]
-    loader = _Loader(*key)
-    playbook = loader.load()
+    kept = DocumentCache(head[0] if head else None)
+    loader = _Loader(*key, listing, kept)
+    # Composing thousands of files allocates millions of objects, and the playbook keeps
+    # a good share of them for as long as it is used: the cyclic collector would walk them
+    # again and again (and once more when the process exits) for nothing. So it is off
+    # during the load, and what exists after it is frozen, out of its sight, until the
+    # next load gives the previous one back to it.
+    collecting = gc.isenabled()
+    gc.disable()
+    gc.unfreeze()
+    try:
+        playbook = loader.load()
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+    kept.save()
     if loader.problems:
         raise PlaybookError(loader.problems)
     playbook.warnings = sorted(loader.warnings, key=lambda problem: problem.location)
@@ -105,19 +125,32 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
 
 def source_files(root: Path) -> list[Path]:
     """Every file the playbook is read from, for caches and file watchers."""
-    files = [root / SETTINGS_FILE]
-    for folder in (ROLES_DIR, CHECKLISTS_DIR):
-        files += _yaml_files(root / folder)
+    files = [path for paths in _listing(root).values() for path in paths]
     translations = root / TRANSLATIONS_DIR
     if translations.is_dir():
         files += sorted(translations.rglob("*.yml"))
     return files
 
 
+def _listing(root: Path) -> dict[str, list[Path]]:
+    """The settings file, then the YAML files of each folder, by name."""
+    return {
+        SETTINGS_FILE: [root / SETTINGS_FILE],
+        **{folder: _yaml_files(root / folder) for folder in (ROLES_DIR, CHECKLISTS_DIR)},
+    }
+
+
 def _yaml_files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    try:
+        with os.scandir(folder) as entries:
+            names = [
+                entry.name
+                for entry in entries
+                if os.path.splitext(entry.name)[1] in (".yml", ".yaml") and entry.is_file()
+            ]
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix in (".yml", ".yaml") and p.is_file())
+    return [folder / name for name in sorted(names)]
 
 
 def _t(values: list[Any] | None) -> tuple[Any, ...]:
@@ -133,9 +166,13 @@ def _kpis(kpis: list[dict[str, Any]]) -> tuple[KPI, ...]:
 
 
 class _Loader:
-    def __init__(self, root: Path, docs_dir: Path) -> None:
+    def __init__(
+        self, root: Path, docs_dir: Path, listing: dict[str, list[Path]], kept: DocumentCache
+    ) -> None:
         self.root = root
         self.docs_dir = docs_dir
+        self.listing = listing
+        self.kept = kept
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []  # valid, but probably not what was meant
         self.documents: dict[str, Document] = {}
@@ -154,8 +191,8 @@ class _Loader:
     def display(self, path: Path) -> str:
         return str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path)
 
-    def read(self, path: Path, schema: dict[str, Any]) -> Document | None:
-        document, problems = read_document(path, self.display(path), schema)
+    def read(self, path: Path, display: str, schema: dict[str, Any]) -> Document | None:
+        document, problems = read_document(path, display, schema, kept=self.kept)
         self.problems += problems
         return document
 
@@ -170,7 +207,7 @@ class _Loader:
             raise PlaybookError(self.problems)
         # Broken settings fall back to defaults, so roles and checklists are still checked.
         document, problems = read_document(
-            settings_path, self.display(settings_path), PLAYBOOK, partial=True
+            settings_path, self.display(settings_path), PLAYBOOK, partial=True, kept=self.kept
         )
         self.problems += problems
         playbook = self.settings(document or Document(self.display(settings_path), {}))
@@ -235,8 +272,8 @@ class _Loader:
 
     def read_folder(self, folder: str, schema: dict[str, Any]) -> dict[str, Document]:
         documents: dict[str, Document] = {}
-        for path in _yaml_files(self.root / folder):
-            display = self.display(path)
+        for path in self.listing[folder]:
+            display = os.path.join(folder, path.name)
             file_id = path.stem
             if not re.fullmatch(ID_PATTERN, file_id):
                 self.problem(
@@ -253,7 +290,7 @@ class _Loader:
                 )
                 continue
             self.known[folder][file_id] = display
-            document = self.read(path, schema)
+            document = self.read(path, display, schema)
             if document:
                 self.documents[f"{folder}/{file_id}"] = document
                 documents[file_id] = document

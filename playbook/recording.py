@@ -528,7 +528,7 @@ def record_completion(
     playbook = load_playbook(root)
     if not commit and not request.by:
         try:
-            repo = gitrepo.open_repository(root)
+            repo = gitrepo.find_repository(root)
         except PlaybookError:
             raise PlaybookError(
                 _problem(
@@ -539,7 +539,7 @@ def record_completion(
                 )
             ) from None
     else:
-        repo = gitrepo.open_repository(root) if commit else None
+        repo = gitrepo.find_repository(root) if commit else None
     if request.by:
         name, email = gitrepo.parse_signature(request.by)
         by = f"{name} <{email}>"

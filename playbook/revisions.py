@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -55,7 +56,7 @@ def with_history(playbook: Playbook, head: tuple[Path, str] | None) -> Playbook:
     """The playbook with each checklist's earlier cadences attached (`Checklist.earlier`)."""
     if head is None:
         return playbook
-    versions = _versions(playbook.root, *head)
+    versions = _versions(playbook.root, *head, lambda: _current(playbook))
     for checklist_id, checklist in list(playbook.checklists.items()):
         if checklist.onboarding_for or checklist.cadence.per_person:
             continue
@@ -85,7 +86,31 @@ def _eras(checklist: Checklist, versions: list[tuple[int, str]]) -> tuple[Era, .
     return tuple(eras)
 
 
-def _versions(root: Path, git_dir: Path, head: str) -> dict[str, list[tuple[int, str]]]:
+def _current(playbook: Playbook) -> dict[str, str]:
+    """The cadence of each checklist file as it is now, by the git blob id of the file.
+
+    Most committed versions are the file as it is: their cadence is known without
+    reading them again (the loader has read the same bytes, and a file that loads
+    says its cadence as YAML would).
+    """
+    from .records import git_blob_id
+
+    known = {}
+    for checklist in playbook.checklists.values():
+        if checklist.onboarding_for:
+            continue
+        try:
+            known[git_blob_id((playbook.root / checklist.source).read_bytes())] = (
+                checklist.cadence.text
+            )
+        except OSError:
+            continue
+    return known
+
+
+def _versions(
+    root: Path, git_dir: Path, head: str, current: Callable[[], dict[str, str]]
+) -> dict[str, list[tuple[int, str]]]:
     """For each checklist file: (commit time, cadence text) of every committed version, oldest first."""
     cache_path = git_dir / CACHE_FILE
     prefix = _prefix(root)
@@ -96,10 +121,12 @@ def _versions(root: Path, git_dir: Path, head: str) -> dict[str, list[tuple[int,
     versions = cached[1] if since else {}
     commits = _changes(root, since, head)
     if commits:
-        texts = _cadences(root, [(sha, path) for sha, _, paths in commits for path in paths])
-        for sha, when, paths in commits:
-            for path in paths:
-                text = texts.get((sha, path))
+        texts = _cadences(
+            root, [blob for _, _, changes in commits for _, blob in changes], current()
+        )
+        for _, when, changes in commits:
+            for path, blob in changes:
+                text = texts.get(blob)
                 history = versions.setdefault(path, [])
                 if text is not None and (not history or history[-1][1] != text):
                     history.append((when, text))
@@ -123,13 +150,16 @@ def _is_ancestor(root: Path, old: str, new: str) -> bool:
     )
 
 
-def _changes(root: Path, since: str | None, head: str) -> list[tuple[str, int, list[str]]]:
-    """Commits that touched checklists/, oldest first: (sha, commit time, paths relative to root)."""
+def _changes(
+    root: Path, since: str | None, head: str
+) -> list[tuple[str, int, list[tuple[str, str]]]]:
+    """Commits that touched checklists/, oldest first: (sha, commit time, [(path, blob id)]),
+    paths relative to root; a deleted file's blob id is all zeros."""
     revisions = f"{since}..{head}" if since else head
     out = subprocess.run(
         [
             "git", "log", revisions, "--reverse", "--topo-order", "--format=%x1e%H %ct",
-            "--name-only", "--no-renames", "--relative", "-z", "--", CHECKLISTS,
+            "--raw", "--no-abbrev", "--no-renames", "--relative", "-z", "--", CHECKLISTS,
         ],
         cwd=root,
         capture_output=True,
@@ -138,30 +168,41 @@ def _changes(root: Path, since: str | None, head: str) -> list[tuple[str, int, l
     )  # fmt: skip
     commits = []
     for chunk in out.stdout.split("\x1e")[1:]:
-        header, *names = chunk.split("\0")
+        header, *fields = chunk.split("\0")
         sha, when = header.split()
-        paths = [name.strip("\n") for name in names]
-        commits.append((sha, int(when), [path for path in paths if path.endswith(".yml")]))
+        changes = []
+        # Each change is ":<old mode> <new mode> <old blob> <new blob> <status>" and its path.
+        for meta, path in zip(fields[0::2], fields[1::2], strict=False):
+            parts = meta.strip("\n").split()
+            if len(parts) == 5 and path.endswith(".yml"):
+                changes.append((path, parts[3]))
+        commits.append((sha, int(when), changes))
     return commits
 
 
-def _cadences(root: Path, wanted: list[tuple[str, str]]) -> dict[tuple[str, str], str | None]:
-    """The cadence text of each (commit, path) blob, read in one `git cat-file --batch`."""
-    request = "".join(f"{sha}:./{path}\n" for sha, path in wanted).encode()
+def _cadences(root: Path, blobs: list[str], known: dict[str, str]) -> dict[str, str | None]:
+    """The cadence text of each blob, read in one `git cat-file --batch`; None when it has none.
+
+    Blobs in `known` are not read, and each other blob is read once.
+    """
+    texts: dict[str, str | None] = dict(known)
+    wanted = sorted({blob for blob in blobs if blob not in texts and blob.strip("0")})
+    if not wanted:
+        return texts
+    request = "".join(f"{blob}\n" for blob in wanted).encode()
     out = subprocess.run(
         ["git", "cat-file", "--batch"], cwd=root, input=request, capture_output=True, check=False
     ).stdout
-    texts: dict[tuple[str, str], str | None] = {}
     position = 0
-    for key in wanted:
+    for blob in wanted:
         end = out.index(b"\n", position)
         header = out[position:end].split()
         position = end + 1
-        if len(header) != 3:  # "<name> missing": the file was deleted in that commit
-            texts[key] = None
+        if len(header) != 3:  # "<blob> missing"
+            texts[blob] = None
             continue
         size = int(header[2])
-        texts[key] = _cadence_of(out[position : position + size])
+        texts[blob] = _cadence_of(out[position : position + size])
         position += size + 1
     return texts
 

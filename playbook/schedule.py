@@ -376,23 +376,26 @@ def describe_duration(delta: timedelta) -> str:
 
 
 @lru_cache(maxsize=1)
-def _zone_links() -> dict[str, str]:
-    """Old zone names and the canonical names they link to, from the tz database's own file."""
+def _tz_database() -> str:
+    """The tz database's own summary file (tzdata.zi): the system's, else the tzdata package's."""
     import zoneinfo
-    from importlib import resources
 
-    candidates = [Path(folder) / "tzdata.zi" for folder in zoneinfo.TZPATH]
-    with suppress(ModuleNotFoundError, TypeError):  # the tzdata package, where it is installed
-        candidates.append(Path(str(resources.files("tzdata").joinpath("zoneinfo/tzdata.zi"))))
-    for path in candidates:
+    for folder in zoneinfo.TZPATH:
+        path = Path(folder) / "tzdata.zi"
         if path.is_file():
-            links = {}
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.startswith("L "):
-                    _, target, alias = line.split()
-                    links[alias] = target
-            return links
-    return {}
+            return path.read_text(encoding="utf-8")
+    with suppress(ModuleNotFoundError, TypeError, OSError):  # where the tzdata package is installed
+        from importlib import resources
+
+        return resources.files("tzdata").joinpath("zoneinfo/tzdata.zi").read_text(encoding="utf-8")
+    return ""
+
+
+@lru_cache(maxsize=256)
+def _zone_link(name: str) -> str | None:
+    """The canonical zone an old zone name links to (a `L TARGET ALIAS` line), if it is one."""
+    found = re.search(rf"^L (\S+) {re.escape(name)}$", _tz_database(), re.MULTILINE)
+    return found[1] if found else None
 
 
 def zone_warning(name: str) -> str | None:
@@ -404,7 +407,7 @@ def zone_warning(name: str) -> str | None:
             f"{name} is UTC{real}{hours}, not UTC{sign}{hours} (POSIX inverts the sign); "
             "prefer a city zone such as Asia/Bangkok or America/Denver"
         )
-    target = _zone_links().get(name)
+    target = _zone_link(name)
     if target and not target.startswith("Etc/") and target != name:
         return f"{name} is an old name for {target}: write {target}"
     return None

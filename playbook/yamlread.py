@@ -10,15 +10,20 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import Location, Problem
 from .schema import DURATION_PATTERN, ID_PATTERN, Schema
+
+if TYPE_CHECKING:
+    from .documentcache import DocumentCache
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_NODES = 20_000  # counted with aliases expanded: a billion-laughs file stops here
@@ -56,19 +61,43 @@ KeyPath = tuple[str | int, ...]
 
 @dataclass
 class Document:
-    """A validated file: its values and the line of every key path in it."""
+    """A validated file: its values, and its text to find the line of any key path in.
+
+    Lines are looked up only for the few values a problem is reported at, so the
+    walk keeps no table of them: `at` composes the text again, once, on first use.
+    """
 
     path: str
     data: dict[str, Any]
-    marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    text: str = ""
+    _root: yaml.Node | None = field(default=None, init=False, repr=False, compare=False)
 
     def at(self, *key_path: str | int) -> Location:
         """The location of `key_path`, or of its nearest located parent."""
-        for end in range(len(key_path), -1, -1):
-            mark = self.marks.get(key_path[:end])
-            if mark:
-                return Location(self.path, *mark)
-        return Location(self.path, 1, 1)
+        if self._root is None:
+            if not self.text:
+                return Location(self.path, 1, 1)
+            self._root = _compose(self.text, self.path)
+        node = self._root
+        for part in key_path:
+            child = _child(node, part)
+            if child is None:
+                break
+            node = child
+        return Location(self.path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def _child(node: yaml.Node, part: str | int) -> yaml.Node | None:
+    """The node at one step of a key path, as the walk read it (the first of duplicate keys)."""
+    if isinstance(part, int):
+        if isinstance(node, yaml.SequenceNode) and 0 <= part < len(node.value):
+            return node.value[part]
+        return None
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == part:
+                return value_node
+    return None
 
 
 class _Abort(Exception):
@@ -76,17 +105,27 @@ class _Abort(Exception):
 
 
 def read_document(
-    path: Path, display: str, schema: Schema, partial: bool = False
+    path: Path,
+    display: str,
+    schema: Schema,
+    partial: bool = False,
+    kept: DocumentCache | None = None,
 ) -> tuple[Document | None, list[Problem]]:
     """Read, compose and validate one file; never raises for bad content.
 
     A file with problems gives no Document, unless `partial`: then a mapping that
     could be read gives one holding only the keys whose values had no problem, so
-    that settings other files depend on can still be used.
+    that settings other files depend on can still be used. With `kept`, a file
+    read before exactly as it is now is taken from there, and a new one added.
     """
     problems: list[Problem] = []
     try:
         text = _read_text(path, display)
+        if kept is not None:
+            found = kept.get(display, text, schema, partial)
+            if found is not None:
+                data, problems = found
+                return (None if data is None else Document(display, data, text)), problems
         if not text.strip():
             raise _Problem(
                 Location(display, 1, 1),
@@ -94,15 +133,19 @@ def read_document(
                 "write the mapping described by the schema, or delete the file",
             )
         node = _compose(text, display)
-        walker = _Walker(display, problems)
-        data = walker.value(node, schema, ())
+        data = _check_for(schema)(_Walk(display, problems), node, ())
     except _Problem as p:
         return None, [p.problem]
     except _Abort:
         return None, problems
-    if problems and not (partial and isinstance(data, dict)):
-        return None, problems
-    return Document(display, data, walker.marks), problems
+    document = (
+        None
+        if problems and not (partial and isinstance(data, dict))
+        else Document(display, data, text)
+    )
+    if kept is not None:
+        kept.put(display, text, schema, partial, (document and document.data, problems))
+    return document, problems
 
 
 class _Problem(Exception):
@@ -111,14 +154,15 @@ class _Problem(Exception):
 
 
 def _read_text(path: Path, display: str) -> str:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise _Problem(
-            Location(display, 1, 1),
-            f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
-            "split it into smaller files; a playbook file should be a page, not a database",
-        )
-    raw = path.read_bytes()
+    with open(path, "rb") as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > MAX_FILE_BYTES:
+            raise _Problem(
+                Location(display, 1, 1),
+                f"the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}",
+                "split it into smaller files; a playbook file should be a page, not a database",
+            )
+        raw = handle.read()
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -233,11 +277,14 @@ def format_key_path(key_path: KeyPath) -> str:
     return out
 
 
-class _Walker:
+class _Walk:
+    """The state of one file's walk: its problems and how many values it has seen."""
+
+    __slots__ = ("display", "nodes", "problems")
+
     def __init__(self, display: str, problems: list[Problem]) -> None:
         self.display = display
         self.problems = problems
-        self.marks: dict[KeyPath, tuple[int, int]] = {}
         self.nodes = 0
 
     def fail(self, node: yaml.Node, key_path: KeyPath, message: str, hint: str = "") -> None:
@@ -251,8 +298,8 @@ class _Walker:
             )
         )
 
-    def value(self, node: yaml.Node, schema: Schema, key_path: KeyPath) -> Any:
-        self.nodes += 1
+    def refuse(self, node: yaml.Node, key_path: KeyPath) -> None:
+        """Report a value not to be read: past the size limits (then stop: a bomb) or tagged."""
         if self.nodes > MAX_NODES or len(key_path) > MAX_DEPTH:
             self.fail(
                 node,
@@ -262,53 +309,135 @@ class _Walker:
                 "remove the anchors (&) and aliases (*) and write the values out",
             )
             raise _Abort
-        if node.tag not in _SAFE_TAGS:
-            self.fail(
-                node,
-                key_path,
-                f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
-                "playbook files hold plain data only; remove the tag",
-            )
+        self.fail(
+            node,
+            key_path,
+            f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed",
+            "playbook files hold plain data only; remove the tag",
+        )
+
+
+# A compiled schema: checks one node and returns its value, adding problems to the walk.
+Check = Callable[[_Walk, yaml.Node, KeyPath], Any]
+_NO = object()  # a converter's "this node is not of my type"
+_compiled: dict[int, tuple[Schema, Check]] = {}
+
+
+def _check_for(schema: Schema) -> Check:
+    """The schema compiled once into a function: the walk visits every value of every file,
+    so what can be decided from the schema alone is decided here, not per value."""
+    entry = _compiled.get(id(schema))
+    if entry is None or entry[0] is not schema:
+        entry = _compiled[id(schema)] = (schema, _compile(schema))
+    return entry[1]
+
+
+def _compile(schema: Schema) -> Check:
+    types = schema.get("type")
+    types = types if isinstance(types, list) else [types]
+    converters = [_CONVERTERS[kind](schema) for kind in types]
+    finish = _finisher(schema)
+    expected = " or ".join(_TYPE_NAMES[t] for t in types)
+    if "boolean" in types:
+        # `yes`, `on` and "true" in quotes are what goes wrong; the description does not say
+        hint = "write true or false, without quotes; YAML's yes, no, on and off are not accepted"
+    else:
+        hint = schema.get("description") or f"write {expected} here"
+
+    def mismatch(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> None:
+        walk.fail(node, key_path, f"expected {expected}, found {_describe(node)}", hint)
+
+    if types == ["string"] and "enum" not in schema:
+        return _text_check(schema, finish, mismatch)
+    if len(converters) == 1:
+        (convert,) = converters
+
+        def check_one(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
+            walk.nodes += 1
+            if walk.nodes > MAX_NODES or len(key_path) > MAX_DEPTH or node.tag not in _SAFE_TAGS:
+                walk.refuse(node, key_path)
+                return None
+            value = convert(walk, node, key_path)
+            if value is _NO:
+                mismatch(walk, node, key_path)
+                return None
+            return finish(walk, node, key_path, value) if finish else value
+
+        return check_one
+
+    def check_any(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
+        walk.nodes += 1
+        if walk.nodes > MAX_NODES or len(key_path) > MAX_DEPTH or node.tag not in _SAFE_TAGS:
+            walk.refuse(node, key_path)
             return None
-        self.marks[key_path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        types = schema.get("type")
-        types = types if isinstance(types, list) else [types]
-        for kind in types:
-            ok, value = _CONVERT[kind](self, node, schema, key_path)
-            if ok:
-                return self._check(node, schema, key_path, value)
-        expected = " or ".join(_TYPE_NAMES[t] for t in types)
-        if "boolean" in types:
-            # `yes`, `on` and "true" in quotes are what goes wrong; the description does not say
-            hint = (
-                "write true or false, without quotes; YAML's yes, no, on and off are not accepted"
-            )
-        else:
-            hint = schema.get("description") or f"write {expected} here"
-        self.fail(node, key_path, f"expected {expected}, found {_describe(node)}", hint)
+        for convert in converters:
+            value = convert(walk, node, key_path)
+            if value is not _NO:
+                return finish(walk, node, key_path, value) if finish else value
+        mismatch(walk, node, key_path)
         return None
 
-    def _check(self, node: yaml.Node, schema: Schema, key_path: KeyPath, value: Any) -> Any:
-        if "enum" in schema and value not in schema["enum"]:
-            allowed = ", ".join(schema["enum"])
-            close = difflib.get_close_matches(str(value), schema["enum"], n=1)
-            self.fail(
+    return check_any
+
+
+def _text_check(schema: Schema, finish: Finish | None, mismatch: Check) -> Check:
+    """A text field, the value most files are made of: every step inline."""
+    min_length = schema.get("minLength", 0)
+    pattern = _pattern(schema["pattern"]) if "pattern" in schema else None
+
+    def check_text(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
+        walk.nodes += 1
+        if walk.nodes > MAX_NODES or len(key_path) > MAX_DEPTH or node.tag not in _SAFE_TAGS:
+            walk.refuse(node, key_path)
+            return None
+        if not isinstance(node, yaml.ScalarNode) or (not node.style and node.value in _NULLS):
+            mismatch(walk, node, key_path)
+            return None
+        # The text as written: `16:00` stays "16:00", `no` stays "no".
+        value = node.value
+        if finish is not None and (
+            len(value.strip()) < min_length
+            or (pattern is not None and not pattern.fullmatch(value))
+        ):
+            finish(walk, node, key_path, value)  # says which of the two is wrong
+        return value
+
+    return check_text
+
+
+Finish = Callable[[_Walk, yaml.Node, KeyPath, Any], Any]
+
+
+def _finisher(schema: Schema) -> Finish | None:
+    """The checks on a converted value (enum, length, pattern); None when there are none."""
+    enum = schema.get("enum")
+    min_length = schema.get("minLength", 0)
+    pattern = _pattern(schema["pattern"]) if "pattern" in schema else None
+    if enum is None and not min_length and pattern is None:
+        return None
+    description = schema.get("description")
+
+    def finish(walk: _Walk, node: yaml.Node, key_path: KeyPath, value: Any) -> Any:
+        if enum is not None and value not in enum:
+            allowed = ", ".join(enum)
+            close = difflib.get_close_matches(str(value), enum, n=1)
+            walk.fail(
                 node,
                 key_path,
                 f"{value!r} is not one of: {allowed}",
                 f"did you mean {close[0]!r}?" if close else f"write one of: {allowed}",
             )
         if isinstance(value, str):
-            if len(value.strip()) < schema.get("minLength", 0):
-                self.fail(
+            if len(value.strip()) < min_length:
+                walk.fail(
                     node,
                     key_path,
                     "expected some text, found an empty string",
-                    schema.get("description") or "write some text, or remove the key",
+                    description or "write some text, or remove the key",
                 )
-            elif "pattern" in schema and not _pattern(schema["pattern"]).fullmatch(value):
+            elif pattern is not None and not pattern.fullmatch(value):
                 # fullmatch: `$` alone lets "next-steps\n" through
-                self.fail(
+                walk.fail(
                     node,
                     key_path,
                     f"{value!r} does not have the expected form",
@@ -316,15 +445,28 @@ class _Walker:
                 )
         return value
 
-    def _object(self, node: yaml.Node, schema: Schema, key_path: KeyPath) -> tuple[bool, Any]:
+    return finish
+
+
+Convert = Callable[[_Walk, yaml.Node, KeyPath], Any]  # the value, or _NO
+
+
+def _object(schema: Schema) -> Convert:
+    properties: dict[str, Schema] = schema["properties"]
+    checks: dict[str, Check] = {}  # filled on first use: a schema may not be walked at all
+    required = schema.get("required", [])
+
+    def convert(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
         if not isinstance(node, yaml.MappingNode):
-            return False, None
-        properties = schema["properties"]
+            return _NO
+        if not checks:
+            checks.update((key, _check_for(value)) for key, value in properties.items())
+        problems = walk.problems
         result: dict[str, Any] = {}
-        seen: dict[str, int] = {}
+        seen: dict[str, yaml.Node] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.fail(
+                walk.fail(
                     key_node,
                     (*key_path, _flow(key_node)),
                     f"a key must be plain text, found {_describe(key_node)}",
@@ -334,25 +476,23 @@ class _Walker:
                 continue
             key = key_node.value
             if key == "<<":
-                self.fail(
-                    key_node,
-                    key_path,
-                    "merge keys (<<) are not supported",
-                    "write the keys out",
+                walk.fail(
+                    key_node, key_path, "merge keys (<<) are not supported", "write the keys out"
                 )
                 continue
             if key in seen:
-                self.fail(
+                walk.fail(
                     key_node,
                     (*key_path, key),
-                    f"duplicate key {key!r} (first given on line {seen[key]})",
+                    f"duplicate key {key!r} (first given on line {seen[key].start_mark.line + 1})",
                     "YAML would silently keep only the last one; remove or merge the duplicates",
                 )
                 continue
-            seen[key] = key_node.start_mark.line + 1
-            if key not in properties:
+            seen[key] = key_node
+            check = checks.get(key)
+            if check is None:
                 close = difflib.get_close_matches(key, properties, n=1)
-                self.fail(
+                walk.fail(
                     key_node,
                     (*key_path, key),
                     f"unknown key {key!r}",
@@ -361,63 +501,86 @@ class _Walker:
                     else f"allowed keys here: {', '.join(properties)}",
                 )
                 continue
-            before = len(self.problems)
-            value = self.value(value_node, properties[key], (*key_path, key))
-            if len(self.problems) == before:
+            before = len(problems)
+            value = check(walk, value_node, (*key_path, key))
+            if len(problems) == before:
                 # a partial Document keeps only values that are wholly valid
                 result[key] = value
-        for key in schema.get("required", []):
+        for key in required:
             if key not in seen:
-                self.fail(
+                walk.fail(
                     node,
                     key_path,
                     f"missing required key {key!r}",
                     _required_hint(key, properties[key]),
                 )
-        return True, result
+        return result
 
-    def _array(self, node: yaml.Node, schema: Schema, key_path: KeyPath) -> tuple[bool, Any]:
+    return convert
+
+
+def _array(schema: Schema) -> Convert:
+    items: list[Check] = []
+
+    def convert(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
         if not isinstance(node, yaml.SequenceNode):
-            return False, None
-        return True, [
-            self.value(child, schema["items"], (*key_path, index))
-            for index, child in enumerate(node.value)
-        ]
+            return _NO
+        if not items:
+            items.append(_check_for(schema["items"]))
+        check = items[0]
+        return [check(walk, child, (*key_path, index)) for index, child in enumerate(node.value)]
 
-    def _string(self, node: yaml.Node, schema: Schema, key_path: KeyPath) -> tuple[bool, Any]:
-        if not isinstance(node, yaml.ScalarNode):
-            return False, None
-        if not node.style and node.value in _NULLS:
-            return False, None
+    return convert
+
+
+def _string(schema: Schema) -> Convert:
+    def convert(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
+        if not isinstance(node, yaml.ScalarNode) or (not node.style and node.value in _NULLS):
+            return _NO
         # The text as written: `16:00` stays "16:00", `no` stays "no".
-        return True, node.value
+        return node.value
 
-    def _integer(self, node: yaml.Node, schema: Schema, key_path: KeyPath) -> tuple[bool, Any]:
-        if isinstance(node, yaml.ScalarNode) and not node.style and _INT.fullmatch(node.value):
-            return True, int(node.value)
-        return False, None
+    return convert
 
-    def _number(self, node: yaml.Node, schema: Schema, key_path: KeyPath) -> tuple[bool, Any]:
-        ok, value = self._integer(node, schema, key_path)
-        if ok:
-            return ok, value
+
+def _integer_of(node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode) and not node.style and _INT.fullmatch(node.value):
+        return int(node.value)
+    return _NO
+
+
+def _integer(schema: Schema) -> Convert:
+    return lambda walk, node, key_path: _integer_of(node)
+
+
+def _number(schema: Schema) -> Convert:
+    def convert(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
+        value = _integer_of(node)
+        if value is not _NO:
+            return value
         if isinstance(node, yaml.ScalarNode) and not node.style and _FLOAT.fullmatch(node.value):
-            return True, float(node.value)
-        return False, None
+            return float(node.value)
+        return _NO
 
-    def _boolean(self, node: yaml.Node, schema: Schema, key_path: KeyPath) -> tuple[bool, Any]:
+    return convert
+
+
+def _boolean(schema: Schema) -> Convert:
+    def convert(walk: _Walk, node: yaml.Node, key_path: KeyPath) -> Any:
         if isinstance(node, yaml.ScalarNode) and not node.style and node.value in ("true", "false"):
-            return True, node.value == "true"
-        return False, None
+            return node.value == "true"
+        return _NO
+
+    return convert
 
 
-_CONVERT = {
-    "object": _Walker._object,
-    "array": _Walker._array,
-    "string": _Walker._string,
-    "integer": _Walker._integer,
-    "number": _Walker._number,
-    "boolean": _Walker._boolean,
+_CONVERTERS: dict[str, Callable[[Schema], Convert]] = {
+    "object": _object,
+    "array": _array,
+    "string": _string,
+    "integer": _integer,
+    "number": _number,
+    "boolean": _boolean,
 }
 
 

@@ -1,26 +1,29 @@
 #!/usr/bin/env python3
-"""Benchmark `playbook validate` and `playbook build` against a plain `mkdocs build`.
+"""Benchmark `playbook build` against plain `mkdocs build`s of the same pages, in one run.
 
-A synthetic playbook (default 200 roles, 1,000 checklists) is generated in a
-temporary folder. Three whole processes are timed, each --repeat times and
-interleaved so that machine noise hits all of them alike:
+A synthetic playbook (40 roles, --teams teams in four zones, the last
+--records occurrences of each checklist × team recorded) is generated at two
+or more sizes (--from and --checklists, or --scaling: 100, 1,000, 5,000) in a
+git repository, as a team's is. At each size four whole processes are timed,
+each --repeat times and interleaved so that machine noise hits all alike:
 
 * `playbook validate DIR`
-* `playbook build -f DIR/mkdocs.yml --site-dir OUT`
-* the baseline: `mkdocs build` of the same pages pre-rendered to Markdown, with
-  the same nav the plugin would produce, and no playbook plugin. The pages are
-  produced by driving the plugin's own hooks in this process (on_config expands
-  the nav with generated_sections + expand_nav, on_files calls render_site and
-  adds feeds and assets), so the two sites hold the same files.
+* `playbook build -f DIR/mkdocs.yml --site-dir OUT` (after one warm-up build)
+* pre-rendered: `mkdocs build` of the same pages pre-rendered to Markdown by
+  `playbook export` (the plugin's own renderer, nav and files; the pages hold
+  their HTML fragments inline, as an engine without our plugin builds them).
+* prose: `mkdocs build` of those pages without their data (history, dates, the
+  form): plain Markdown pages holding the same prose.
 
-The ratio build/baseline is the cost of the playbook layer (goal <= 1.10).
-`--scaling` builds 100, 1,000 and 5,000 checklists once each to show that the
-cost per page stays flat. `--quick` is a smoke run that finishes in seconds.
+It prints, against each goal of issue 11: build / pre-rendered (<= 1.10), the
+marginal ms per checklist page against plain prose pages (<= 1.5x, between each
+two sizes: flat means the same at every interval), KB of HTML per checklist
+page (<= 30 at 2 teams, <= 40 at 20), the search index against the prose site's
+(<= 1.0), and the iCalendar feeds' share of the build (<= 5 %).
 
     python scripts/bench_build.py --quick
-    python scripts/bench_build.py                    # 200 roles, 1,000 checklists, 3 runs
-    python scripts/bench_build.py --scaling
-    python scripts/bench_build.py --languages 3     # en, pl, vi against 3 builds in en
+    python scripts/bench_build.py                        # 100 and 1,000 checklists, 2 teams
+    python scripts/bench_build.py --scaling --teams 20 --records 2
 """
 
 from __future__ import annotations
@@ -28,22 +31,24 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import yaml
-from benchlib import dump, executable, measure, median, say, versions
+from benchlib import GIT_ENV, dump, executable, measure, median, say, versions
 
-BUILD_GOAL = 1.10  # playbook build / plain mkdocs build
-VALIDATE_GOAL = 1.0  # seconds, for ~1,200 files
+BUILD_GOAL = 1.10  # playbook build / plain mkdocs build of the same pages pre-rendered
+MARGINAL_GOAL = 1.5  # ms per checklist page / ms per plain page of the same prose
+PAGE_GOAL_KB = (30, 40)  # HTML per checklist page at 2 teams, at 20 teams
+FEEDS_GOAL = 0.05  # share of the build
 SCALING_SIZES = (100, 1_000, 5_000)
 QUICK_SCALING_SIZES = (20, 50, 100)
 PACKAGES = ("mkdocs", "mkdocs-material", "pyyaml")  # versions in the header
@@ -322,12 +327,53 @@ def mkdocs_yml(
     return yaml.safe_dump(head, sort_keys=False, allow_unicode=True) + MARKDOWN_EXTENSIONS
 
 
-def generate(root: Path, roles: int, checklists: int, distinct: bool = False, seed: int = 0) -> int:
+# Teams sit in these zones and countries in turn (public holidays apply to them).
+TEAM_PLACES = [
+    ("Europe/Warsaw", "PL"),
+    ("Asia/Ho_Chi_Minh", "VN"),
+    ("America/New_York", "US"),
+    ("Europe/Budapest", "HU"),
+]
+NOW = "2026-12-01T09:00:00+01:00"  # every build runs as of this moment (PLAYBOOK_NOW)
+TRACKING_DAYS = 120  # history starts this long before NOW
+
+
+def team_data(k: int) -> dict[str, Any]:
+    zone, country = TEAM_PLACES[k % len(TEAM_PLACES)]
+    manager = f"manager-{k + 1:02d}"
+    return {
+        "id": f"team-{k + 1:02d}",
+        "name": f"Team {k + 1}",
+        "timezone": zone,
+        "country": country,
+        "manager": manager,
+        "members": [
+            {
+                "id": manager,
+                "name": f"Manager {k + 1}",
+                "email": f"{manager}@example.com",
+                "role": role_id(0),
+            }
+        ],
+    }
+
+
+def generate(
+    root: Path,
+    roles: int,
+    checklists: int,
+    distinct: bool = False,
+    seed: int = 0,
+    teams: int = 0,
+) -> int:
     """Write a synthetic playbook repository into `root`; return the number of YAML files."""
+    from datetime import datetime, timedelta
+
     roles = max(roles, 1)
     t = Text(seed)
     for folder in ("roles", "checklists", "docs"):
         (root / folder).mkdir(parents=True, exist_ok=True)
+    since = datetime.fromisoformat(NOW) - timedelta(days=TRACKING_DAYS)
     dump(
         root / "playbook.yml",
         {
@@ -336,6 +382,14 @@ def generate(root: Path, roles: int, checklists: int, distinct: bool = False, se
             "timezone": "Europe/Warsaw",
             "late_after": "1d",
             "funnel": [{"id": i, "title": title, "description": d} for i, title, d in FUNNEL],
+            **(
+                {
+                    "tracking_since": since.date().isoformat(),
+                    "teams": [team_data(k) for k in range(teams)],
+                }
+                if teams
+                else {}
+            ),
         },
     )
     for i in range(roles):
@@ -347,61 +401,86 @@ def generate(root: Path, roles: int, checklists: int, distinct: bool = False, se
     return 1 + roles + checklists
 
 
-def prerender(root: Path, baseline: Path) -> tuple[int, int]:
-    """Write what the plugin generates as plain files, plus a mkdocs.yml without the plugin.
+def write_records(root: Path, per_unit: int, seed: int = 0) -> int:
+    """Record the last `per_unit` occurrences of every checklist × team; return how many.
 
-    The plugin itself is driven in this process: its on_config loads the playbook and expands
-    the nav (generated_sections + expand_nav), its on_files renders every page with
-    render_site (and adds feeds and assets), and its on_page_markdown expands the markers of
-    every page. So the baseline renders the same Markdown with the same nav, whatever the
-    plugin learns to generate next. Returns (generated pages, other generated files).
+    Written as `playbook check` writes them (every 7th left missed, every 5th
+    recorded late, every 3rd with a note), straight to files: committing each
+    would take longer than the benchmark.
     """
-    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    from mkdocs.config import load_config
-    from mkdocs.structure.files import File, Files
+    from datetime import datetime, timedelta
 
-    config = load_config(str(root / "mkdocs.yml"))
-    plugins = config.plugins
-    plugins.on_startup(command="build", dirty=False)
-    try:
-        config = plugins.on_config(config)
-        docs = Path(config.docs_dir)
-        handwritten = [
-            File(p.relative_to(docs).as_posix(), str(docs), str(baseline / "site"), True)
-            for p in sorted(docs.rglob("*"))
-            if p.is_file()
-        ]
-        files = plugins.on_files(Files(list(handwritten)), config=config)
-        out_docs = baseline / "docs"
-        for file in files:
-            target = out_docs / file.src_uri
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if file.src_uri.endswith(".md"):
-                stub: Any = SimpleNamespace(file=file)
-                markdown = plugins.on_page_markdown(
-                    file.content_string, page=stub, config=config, files=files
+    from playbook.load import load_playbook
+    from playbook.recording import checklist_version
+    from playbook.records import ItemState, Record
+    from playbook.status import occurrences, units
+
+    if per_unit <= 0:
+        return 0
+    t = Text(seed + 1)
+    playbook = load_playbook(root)
+    now = datetime.fromisoformat(NOW)
+    start = now - timedelta(days=TRACKING_DAYS)
+    written = 0
+    for checklist in playbook.checklists.values():
+        if checklist.cadence.per_person:
+            continue
+        version = checklist_version(root, checklist)
+        for unit in units(playbook, checklist):
+            manager = playbook.teams[unit.id].manager if unit.kind == "team" else None
+            person = playbook.people.get(manager or "")
+            by = f"{person.name} <{person.email}>" if person else "Someone <someone@example.com>"
+            found = [o for o in occurrences(checklist, unit, start, now) if o.due < now]
+            for n, occurrence in enumerate(found[-per_unit:]):
+                if n % 7 == 6:
+                    continue
+                late = timedelta(days=3) if n % 5 == 4 else timedelta(hours=1)
+                record = Record(
+                    checklist=checklist.id,
+                    unit=unit.id,
+                    unit_kind=unit.kind,
+                    occurrence=occurrence.key,
+                    due=occurrence.due,
+                    completed_at=min(occurrence.due + late, now),
+                    by=by,
+                    complete=True,
+                    items=tuple(ItemState(i.id, i.text, True) for i in checklist.items),
+                    metrics={m.id: _metric_value(m.type, t) for m in checklist.metrics},
+                    note=t.sentence(10) if n % 3 == 0 else "",
+                    checklist_version=version,
                 )
-                target.write_text(markdown, encoding="utf-8")
-            else:
-                target.write_bytes(file.content_bytes)
-    except TypeError as exc:
-        if TIE_BUG in str(exc):
-            sys.exit(f"the plugin failed: {exc}\n{TIE_HINT}")
-        raise
-    finally:
-        plugins.on_shutdown()
-    written_by_hand = {file.src_uri for file in handwritten}
-    generated = [file for file in files if file.src_uri not in written_by_hand]
-    pages = sum(1 for file in generated if file.src_uri.endswith(".md"))
-    # What on_config added to the configuration besides the nav (the recording form's assets).
-    extra = {
-        "extra_css": [str(value) for value in config.extra_css],
-        "extra_javascript": [str(value) for value in config.extra_javascript],
-    }
-    (baseline / "mkdocs.yml").write_text(
-        mkdocs_yml(config.nav, playbook_plugin=False, extra=extra), encoding="utf-8"
-    )
-    return pages, len(generated) - pages
+                path = root / record.path
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(record.to_yaml(), encoding="utf-8")
+                written += 1
+    return written
+
+
+def _metric_value(kind: str, t: Text) -> object:
+    if kind == "money":
+        return f"{t.rng.randint(1_000, 250_000)}.00"
+    if kind == "percent":
+        return t.rng.randint(0, 100)
+    if kind == "number":
+        return round(t.rng.uniform(0, 30), 1)
+    return t.rng.randint(0, 60)
+
+
+def prerender(root: Path, baseline: Path, prose: Path) -> tuple[int, int]:
+    """The same site as plain files, for MkDocs without our plugin; return (pages, other files).
+
+    `baseline` is what `playbook export` writes (the plugin's own renderer, nav and
+    files: the pages hold their HTML fragments inline); `prose` the same pages without
+    their data (history, dates, the form): plain Markdown holding the same prose.
+    """
+    from playbook.site.export import export_site
+    from playbook.site.templates import lift
+
+    exported = export_site(root, baseline)
+    shutil.copytree(baseline, prose, dirs_exist_ok=True)
+    for page in (prose / "docs").rglob("*.md"):
+        page.write_text(lift(page.read_text(encoding="utf-8"))[0], encoding="utf-8")
+    return exported.pages, exported.files - exported.pages
 
 
 # --------------------------------------------------------------------------- measuring
@@ -442,10 +521,6 @@ def site_stats(site: Path) -> SiteStats:
     return SiteStats(html, files, size)
 
 
-def tree_bytes(folder: Path, pattern: str) -> int:
-    return sum(p.stat().st_size for p in folder.rglob(pattern) if p.is_file())
-
-
 def fresh(folder: Path) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     return folder
@@ -455,160 +530,178 @@ def mb(size: int) -> str:
     return f"{size / 1e6:.1f} MB"
 
 
-def in_process_seconds(output: str) -> float | None:
-    match = re.search(r"in ([0-9.]+) s", output)
-    return float(match[1]) if match else None
-
-
 # --------------------------------------------------------------------------- modes
 
 
-def compare(work: Path, roles: int, checklists: int, repeat: int, distinct: bool) -> None:
+@dataclass(frozen=True)
+class Size:
+    """One size of the synthetic playbook, built three ways."""
+
+    checklists: int
+    records: int
+    build: float  # playbook build, median seconds
+    baseline: float  # mkdocs build of the same pages pre-rendered
+    prose: float  # mkdocs build of the same pages without their data
+    site: Path
+    prose_site: Path
+    baseline_site: Path
+
+
+def page_sizes(site: Path) -> list[int]:
+    """Bytes of each checklist page."""
+    return sorted(p.stat().st_size for p in (site / "checklists").glob("*/index.html"))
+
+
+def index_bytes(site: Path) -> int:
+    return (site / "search" / "search_index.json").stat().st_size
+
+
+def feeds_seconds(root: Path, repeat: int) -> float:
+    """The three-plus feeds as the plugin makes them, timed in this process."""
+    from datetime import datetime
+
+    from playbook.ical import calendar_feeds
+    from playbook.load import load_playbook
+
+    playbook = load_playbook(root)
+    now = datetime.fromisoformat(NOW)
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        calendar_feeds(playbook, now)
+        times.append(time.perf_counter() - started)
+    return median(times)
+
+
+def build_size(
+    work: Path, roles: int, checklists: int, teams: int, records: int, repeat: int, distinct: bool
+) -> Size:
     playbook_cmd, mkdocs_cmd = executable("playbook"), executable("mkdocs")
-    source, baseline = fresh(work / "playbook"), fresh(work / "baseline")
-    say(
-        f"bench_build: {roles} roles, {checklists} checklists, repeat {repeat}"
-        + (", distinct due times" if distinct else "")
-    )
-    say(f"  {versions(PACKAGES, missing='?')}; {os.cpu_count()} CPUs")
-    say(f"  work dir: {work}")
-
+    tag = f"{checklists:,}"
+    source = fresh(work / f"playbook-{checklists}")
+    baseline, prose = fresh(work / f"baseline-{checklists}"), fresh(work / f"prose-{checklists}")
     started = time.perf_counter()
-    yaml_files = generate(source, roles, checklists, distinct)
+    yaml_files = generate(source, roles, checklists, distinct, teams=teams)
+    # A git repository, as a team's is: the record cache lives in .git/ (builds are warm).
+    subprocess.run(["git", "init", "-q", str(source)], check=True, env=GIT_ENV)
+    written = write_records(source, records)
     say(
-        f"generated {yaml_files} YAML files ({mb(tree_bytes(source, '*.yml'))}) "
+        f"[{tag}] generated {yaml_files} YAML files and {written:,} records "
         f"in {time.perf_counter() - started:.1f} s"
     )
     started = time.perf_counter()
-    generated, extra = prerender(source, baseline)
-    markdown = sum(1 for _ in (baseline / "docs").rglob("*.md"))
+    generated, extra = prerender(source, baseline, prose)
     say(
-        f"pre-rendered {generated} generated pages + {markdown - generated} hand-written "
-        f"= {markdown} Markdown pages ({mb(tree_bytes(baseline / 'docs', '*.md'))}) "
-        f"and {extra} other generated files for the baseline "
+        f"[{tag}] exported {generated} pages and {extra} other files "
         f"in {time.perf_counter() - started:.1f} s"
     )
-
-    validate_cmd = [*playbook_cmd, "-C", str(source), "validate"]
-    out_build, out_base = work / "site-playbook", work / "site-mkdocs"
-    build_cmd = [
-        *playbook_cmd, "build", "-f", str(source / "mkdocs.yml"), "--site-dir", str(out_build),
-    ]  # fmt: skip
-    base_cmd = [
-        *mkdocs_cmd, "build", "-q", "-f", str(baseline / "mkdocs.yml"), "--site-dir", str(out_base),
-    ]  # fmt: skip
-
-    validate_s: list[float] = []
-    validate_inner: list[float] = []
-    build_s: list[float] = []
-    base_s: list[float] = []
+    out_build, out_base, out_prose = (
+        work / f"site-{checklists}",
+        work / f"site-baseline-{checklists}",
+        work / f"site-prose-{checklists}",
+    )
+    build_cmd = [*playbook_cmd, "build", "-f", str(source / "mkdocs.yml"), "-d", str(out_build)]
+    base_cmd = [*mkdocs_cmd, "build", "-q", "-f", str(baseline / "mkdocs.yml"), "-d", str(out_base)]
+    prose_cmd = [*mkdocs_cmd, "build", "-q", "-f", str(prose / "mkdocs.yml"), "-d", str(out_prose)]
+    timed(build_cmd)  # warm-up: reads the records once into the cache, as a team's first build does
+    runs: dict[str, list[float]] = {"build": [], "baseline": [], "prose": [], "validate": []}
     for n in range(1, repeat + 1):
-        run = timed(validate_cmd)
-        validate_s.append(run.seconds)
-        inner = in_process_seconds(run.stdout)
-        if inner is not None:
-            validate_inner.append(inner)
-        fresh(out_build)
-        build_s.append(timed(build_cmd).seconds)
-        fresh(out_base)
-        base_s.append(timed(base_cmd).seconds)
+        runs["validate"].append(timed([*playbook_cmd, "-C", str(source), "validate"]).seconds)
+        for name, command, out in (
+            ("build", build_cmd, out_build),
+            ("baseline", base_cmd, out_base),
+            ("prose", prose_cmd, out_prose),
+        ):
+            fresh(out)
+            runs[name].append(timed(command).seconds)
         say(
-            f"run {n}/{repeat}: validate {validate_s[-1]:.2f} s | "
-            f"playbook build {build_s[-1]:.2f} s | mkdocs build {base_s[-1]:.2f} s"
+            f"[{tag}] run {n}/{repeat}: validate {runs['validate'][-1]:.2f} s | "
+            f"playbook build {runs['build'][-1]:.2f} s | "
+            f"pre-rendered {runs['baseline'][-1]:.2f} s | prose {runs['prose'][-1]:.2f} s"
         )
-
     built, base = site_stats(out_build), site_stats(out_base)
-    v, b, m = (median(x) for x in (validate_s, build_s, base_s))
-    ratio = b / m
-    say()
-    say(f"medians of {repeat} (whole processes):")
-    inner_note = (
-        f" (load inside the process {median(validate_inner):.2f} s)" if validate_inner else ""
-    )
-    say(
-        f"  playbook validate  {v:7.2f} s{inner_note}  "
-        f"goal < {VALIDATE_GOAL:.0f} s: {'OK' if v < VALIDATE_GOAL else 'MISSED'}"
-    )
-    say(
-        f"  playbook build     {b:7.2f} s  {built.html_pages} HTML pages, {built.files} files, "
-        f"{mb(built.bytes)}, {1000 * b / max(built.html_pages, 1):.1f} ms/page"
-    )
-    say(
-        f"  mkdocs baseline    {m:7.2f} s  {base.html_pages} HTML pages, {base.files} files, "
-        f"{mb(base.bytes)}, {1000 * m / max(base.html_pages, 1):.1f} ms/page"
-    )
-    say(
-        f"  ratio build/mkdocs {ratio:7.3f}    goal <= {BUILD_GOAL:.2f}: "
-        f"{'OK' if ratio <= BUILD_GOAL else 'MISSED'} (overhead {b - m:+.2f} s)"
-    )
-    say(
-        f"files: {yaml_files} YAML in, {generated} generated pages, "
-        f"{built.html_pages} vs {base.html_pages} HTML pages out"
-    )
     if built.html_pages != base.html_pages:
-        say("WARNING: the two builds produced different page counts; the comparison is unfair")
-
-
-def scaling(work: Path, sizes: Sequence[int], distinct: bool) -> None:
-    playbook_cmd = executable("playbook")
-    say(
-        f"bench_build --scaling: checklists {', '.join(f'{s:,}' for s in sizes)}; roles = /5"
-        + (", distinct due times" if distinct else "")
-    )
-    say(f"  {versions(PACKAGES, missing='?')}; {os.cpu_count()} CPUs")
-    say(f"  work dir: {work}")
-    rows: list[tuple[int, int, int, float, float, SiteStats]] = []
-    for size in sizes:
-        roles = max(size // 5, 1)
-        source = fresh(work / f"playbook-{size}")
-        say(f"[{size:,}] generating {roles:,} roles and {size:,} checklists ...")
-        yaml_files = generate(source, roles, size, distinct)
-        say(f"[{size:,}] validating ...")
-        validate = timed([*playbook_cmd, "-C", str(source), "validate"]).seconds
-        say(f"[{size:,}] validate {validate:.2f} s; building ...")
-        out = fresh(work / f"site-{size}")
-        build = timed(
-            [*playbook_cmd, "build", "-f", str(source / "mkdocs.yml"), "--site-dir", str(out)]
-        ).seconds
-        stats = site_stats(out)
         say(
-            f"[{size:,}] built {stats.html_pages:,} pages in {build:.1f} s "
-            f"({1000 * build / stats.html_pages:.1f} ms/page, {mb(stats.bytes)})"
+            f"WARNING: {built.html_pages} vs {base.html_pages} HTML pages: the comparison is unfair"
         )
-        rows.append((size, roles, yaml_files, validate, build, stats))
-        shutil.rmtree(out, ignore_errors=True)  # 5,000 pages make a large site
+    return Size(
+        checklists,
+        written,
+        median(runs["build"]),
+        median(runs["baseline"]),
+        median(runs["prose"]),
+        out_build,
+        out_prose,
+        out_base,
+    )
 
+
+def compare(
+    work: Path,
+    roles: int,
+    sizes: Sequence[int],
+    teams: int,
+    records: int,
+    repeat: int,
+    distinct: bool,
+) -> None:
+    say(
+        f"bench_build: {roles} roles, {', '.join(f'{n:,}' for n in sizes)} checklists, "
+        f"{teams} teams, the last {records} occurrences of each checklist × team recorded, "
+        f"repeat {repeat}" + (", distinct due times" if distinct else "")
+    )
+    say(f"  {versions(PACKAGES, missing='?')}; {os.cpu_count()} CPUs; as of {NOW}")
+    say(f"  work dir: {work}")
+    os.environ["PLAYBOOK_NOW"] = NOW  # the pre-rendering in this process, like the builds
+    done = [build_size(work, roles, n, teams, records, repeat, distinct) for n in sizes]
+    last = done[-1]
     say()
     say(
-        f"{'checklists':>10} {'roles':>6} {'YAML':>6} {'validate s':>10} {'pages':>6} "
-        f"{'build s':>8} {'ms/page':>8} {'marginal':>9} {'site MB':>8} {'KB/page':>8}"
+        f"{'checklists':>10} {'records':>8} {'build s':>8} {'pre-rendered s':>15} {'prose s':>8} {'ratio':>6}"
     )
-    previous: tuple[int, float] | None = None
-    marginals: list[float] = []
-    for size, roles, yaml_files, validate, build, stats in rows:
-        per_page = 1000 * build / stats.html_pages
-        marginal = ""
-        if previous is not None:
-            cost = 1000 * (build - previous[1]) / (stats.html_pages - previous[0])
-            marginals.append(cost)
-            marginal = f"{cost:.1f}"
-        previous = (stats.html_pages, build)
+    for size in done:
         say(
-            f"{size:>10,} {roles:>6,} {yaml_files:>6,} {validate:>10.2f} {stats.html_pages:>6,} "
-            f"{build:>8.1f} {per_page:>8.1f} {marginal:>9} {stats.bytes / 1e6:>8.1f} "
-            f"{stats.bytes / 1e3 / stats.html_pages:>8.1f}"
+            f"{size.checklists:>10,} {size.records:>8,} {size.build:>8.2f} {size.baseline:>15.2f} "
+            f"{size.prose:>8.2f} {size.build / size.baseline:>6.3f}"
         )
-    first, last = rows[0], rows[-1]
-    ratio = (last[4] / last[5].html_pages) / (first[4] / first[5].html_pages)
+    ratio = last.build / last.baseline
     say(
-        f"per-page cost at {last[0]:,} vs {first[0]:,} checklists: x{ratio:.2f} "
-        "(flat is ~1; fixed start-up cost inflates the smallest size)"
+        f"build / pre-rendered mkdocs build at {last.checklists:,}: {ratio:.3f} "
+        f"(goal <= {BUILD_GOAL:.2f}: {'OK' if ratio <= BUILD_GOAL else 'MISSED'})"
     )
-    if len(marginals) >= 2:
+    for first, second in pairwise(done):
+        extra = second.checklists - first.checklists
+        ours = 1000 * (second.build - first.build) / extra
+        plain = 1000 * (second.prose - first.prose) / extra
         say(
-            f"marginal ms/page, last interval vs first: x{marginals[-1] / marginals[0]:.2f} "
-            "(> 1 means the cost per page grows with the size of the site)"
+            f"marginal ms per checklist page, {first.checklists:,} -> {second.checklists:,}: "
+            f"playbook {ours:.1f}, plain prose pages {plain:.1f}, ratio {ours / plain:.2f} "
+            f"(goal <= {MARGINAL_GOAL:.1f}: {'OK' if ours / plain <= MARGINAL_GOAL else 'MISSED'})"
         )
+    ours_kb, prose_kb = page_sizes(last.site), page_sizes(last.prose_site)
+    goal = PAGE_GOAL_KB[0] if teams <= 2 else PAGE_GOAL_KB[1]
+    say(
+        f"KB per checklist page at {last.checklists:,}: median {ours_kb[len(ours_kb) // 2] / 1e3:.1f}, "
+        f"max {ours_kb[-1] / 1e3:.1f} (plain prose: median {prose_kb[len(prose_kb) // 2] / 1e3:.1f}; "
+        f"goal <= {goal} KB at {teams} teams: {'OK' if ours_kb[-1] <= goal * 1e3 else 'MISSED'})"
+    )
+    ours_index, prose_index = index_bytes(last.site), index_bytes(last.prose_site)
+    say(
+        f"search index at {last.checklists:,}: {mb(ours_index)} vs plain prose {mb(prose_index)} "
+        f"= {ours_index / prose_index:.3f} (pre-rendered: {mb(index_bytes(last.baseline_site))}; "
+        f"goal <= 1.0: {'OK' if ours_index <= prose_index else 'MISSED'})"
+    )
+    feeds = feeds_seconds(work / f"playbook-{last.checklists}", repeat)
+    share = feeds / last.build
+    say(
+        f"iCalendar feeds at {last.checklists:,}: {feeds:.2f} s in process = {share:.1%} of the "
+        f"build (goal <= {FEEDS_GOAL:.0%}: {'OK' if share <= FEEDS_GOAL else 'MISSED'})"
+    )
+    say(
+        f"site at {last.checklists:,}: {mb(site_stats(last.site).bytes)} "
+        f"(pre-rendered {mb(site_stats(last.baseline_site).bytes)}, "
+        f"prose {mb(site_stats(last.prose_site).bytes)})"
+    )
 
 
 LANGUAGE_GOAL = 1.10  # N languages / (N x one language), the constant included
@@ -652,20 +745,33 @@ def languages(work: Path, roles: int, checklists: int, count: int, repeat: int) 
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description="Time playbook validate/build against a plain mkdocs build of the same pages."
-    )
-    parser.add_argument("--roles", type=int, default=200, help="roles to generate (default 200)")
-    parser.add_argument(
-        "--checklists", type=int, default=1000, help="checklists to generate (default 1000)"
-    )
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each command (default 3)")
-    parser.add_argument(
-        "--quick", action="store_true", help="smoke run: 20 roles, 50 checklists, repeat 1"
+        description="Time playbook build against plain mkdocs builds of the same pages."
     )
     parser.add_argument(
-        "--scaling",
-        action="store_true",
-        help="build 100, 1,000 and 5,000 checklists (roles = checklists/5) once each",
+        "--roles", type=int, default=40, help="roles, the same at every size (default 40)"
+    )
+    parser.add_argument(
+        "--checklists", type=int, default=1000, help="checklists at the largest size (default 1000)"
+    )
+    parser.add_argument(
+        "--from",
+        dest="smallest",
+        type=int,
+        help="checklists at the smallest size (default a tenth of --checklists)",
+    )
+    parser.add_argument("--teams", type=int, default=2, help="teams (default 2)")
+    parser.add_argument(
+        "--records",
+        type=int,
+        default=12,
+        help="the last N occurrences of each checklist × team are recorded (default 12)",
+    )
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each build (default 3)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke run: 10 roles, 20 and 50 checklists, repeat 1"
+    )
+    parser.add_argument(
+        "--scaling", action="store_true", help="sizes 100, 1,000 and 5,000 checklists"
     )
     parser.add_argument(
         "--distinct-times",
@@ -687,9 +793,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.quick:
-        args.roles, args.checklists, args.repeat = 20, 50, 1
-    if args.roles < 1 or args.checklists < 0 or args.repeat < 1:
-        parser.error("--roles and --repeat must be at least 1, --checklists at least 0")
+        args.roles, args.checklists, args.smallest, args.repeat = 10, 50, 20, 1
+        args.records = min(args.records, 4)
+    sizes = (
+        (QUICK_SCALING_SIZES if args.quick else SCALING_SIZES)
+        if args.scaling
+        else (args.smallest or max(args.checklists // 10, 1), args.checklists)
+    )
+    if args.roles < 1 or args.repeat < 1 or args.teams < 0 or args.records < 0:
+        parser.error("--roles and --repeat must be at least 1, --teams and --records at least 0")
+    if list(sizes) != sorted(set(sizes)) or sizes[0] < 1:
+        parser.error("the sizes must grow: --from must be below --checklists")
 
     with tempfile.TemporaryDirectory(prefix="playbook-bench-") as temp:
         work = args.workdir.resolve() if args.workdir else Path(temp)
@@ -698,11 +812,16 @@ def main(argv: Sequence[str] | None = None) -> None:
             if not 2 <= args.languages <= 5:
                 parser.error("--languages takes 2 to 5")
             languages(work, args.roles, args.checklists, args.languages, args.repeat)
-        elif args.scaling:
-            sizes = QUICK_SCALING_SIZES if args.quick else SCALING_SIZES
-            scaling(work, sizes, args.distinct_times)
-        else:
-            compare(work, args.roles, args.checklists, args.repeat, args.distinct_times)
+            return
+        compare(
+            work,
+            args.roles,
+            sizes,
+            args.teams,
+            args.records,
+            args.repeat,
+            args.distinct_times,
+        )
 
 
 if __name__ == "__main__":

@@ -97,6 +97,27 @@ def test_mondays_before_the_change_that_nobody_recorded_are_missed(
     assert not any(day.weekday() == 0 and day > date(2026, 11, 18) for day in states)
 
 
+@pytest.mark.parametrize("history", ["read once", "kept since the last load"])
+def test_a_cadence_changed_and_changed_back_keeps_the_thursdays_between(
+    mondays: Path, monkeypatch: pytest.MonkeyPatch, history: str
+) -> None:
+    # The file ends as it began: its first and last versions are the same blob.
+    move_to_thursdays(mondays, at("2026-11-18", "12:00"), monkeypatch)
+    load_playbook(mondays)
+    path = mondays / CHECKLIST
+    path.write_text(path.read_text().replace("every thursday at 09:00", "every monday at 09:00"))
+    commit_all(mondays, "Back to Mondays", at("2026-11-25", "12:00"), monkeypatch)
+    if history == "read once":
+        (mondays / ".git" / "playbook" / "cadences.json").unlink()
+
+    states = by_key(warsaw(mondays, at("2026-12-01", "12:00")))
+
+    assert states[date(2026, 11, 16)] is State.DONE
+    assert states[date(2026, 11, 19)] is State.MISSED  # the Thursday in between
+    assert date(2026, 11, 23) not in states  # a Monday while the review was on Thursdays
+    assert states[date(2026, 11, 30)] is State.DUE
+
+
 def test_an_uncommitted_cadence_change_is_previewed_from_now(mondays: Path) -> None:
     path = mondays / CHECKLIST
     path.write_text(path.read_text().replace("every monday at 09:00", "every thursday at 09:00"))

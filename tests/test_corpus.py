@@ -11,6 +11,9 @@ Each folder in tests/corpus/ holds files laid over the valid playbook of conftes
 Every case runs the real command in a fresh process. Add a folder for every new bug.
 """
 
+# Fixtures imported from gitfixtures are parameters of the tests: that is not a redefinition.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import os
@@ -24,9 +27,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from playbook import load
 from playbook.cli import main
+from playbook.documentcache import CACHE_FILE
 
 from .conftest import VALID_PLAYBOOK, FileContent, MakePlaybook
+from .gitfixtures import git, git_env, init_repo  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -170,6 +176,25 @@ def test_validate_never_prints_a_traceback(validation: Validation) -> None:
 
 def test_validate_fails_fast(validation: Validation) -> None:
     assert validation.seconds < TIME_LIMIT_SECONDS, validation.output
+
+
+def test_a_second_validation_in_git_reads_the_cache_and_prints_the_same(
+    case: Path, make_playbook: MakePlaybook, git_env: Path
+) -> None:
+    # Outside git nothing is cached; in a repository the second run takes the files it
+    # read from .git/playbook/, and must say exactly what the first said.
+    root = init_repo(make_playbook(_case_files(case)))
+    git(root, "add", "--all")
+    git(root, "commit", "--quiet", "--no-verify", "-m", "Playbook")
+    outputs = []
+    for _ in range(2):
+        load._loaded.clear()  # as a new process: nothing kept in memory
+        result = CliRunner().invoke(main, ["-C", str(root), "validate"])
+        outputs.append((result.exit_code, result.output))
+    read_something = (root / "playbook.yml").is_file()  # without it nothing is read at all
+    assert (root / ".git" / CACHE_FILE).is_file() == read_something
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 1
 
 
 def test_valid_playbook_passes_validation(make_playbook: MakePlaybook) -> None:

@@ -168,7 +168,10 @@ def test_the_checklist_page_is_built_with_its_items_and_history(engine_site: Pat
     page = _page(engine_site, f"checklists/{CHECKLIST}")
     assert "Every lead has the right status and owner" in page
     assert "Anna Kowalska" in page  # who recorded the review of 30 November
+    assert "<td>quiet week</td>" in page  # the history is HTML, not text about HTML
     assert "record.js" in page  # the recording form's script
+    spec = json.loads((engine_site / f"assets/playbook/forms/{CHECKLIST}.json").read_text())
+    assert [unit["id"] for unit in spec["units"]] == ["warsaw"]  # the form's data
 
 
 def test_the_dashboard_is_built_with_the_team_and_its_reviews(engine_site: Path) -> None:

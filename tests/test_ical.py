@@ -309,3 +309,41 @@ def test_a_finite_rule_ends_where_ours_ends(tmp_path: Path) -> None:
     expected = ours(playbook, start.date(), end - start)[("counted", "warsaw")]
     assert got == expected
     assert got[-1] == datetime(2043, 2, 25, 10, 0, tzinfo=UTC)
+
+
+# Every character RFC 5545 escapes in a TEXT value, non-ASCII letters that folding must not
+# split, and a purpose far longer than one 75-octet line.
+AWKWARD_TITLE = 'Przegląd; "pipeline", \\ zespołu — Łódź'
+AWKWARD_PURPOSE = "Sprawdź, czy każda szansa ma następny krok; zażółć gęślą jaźń. " * 6
+
+
+def test_text_values_are_escaped_and_folded_so_they_parse_back_as_written(
+    tmp_path: Path,
+) -> None:
+    root = write_playbook(tmp_path / "playbook")
+    awkward = checklist("every monday at 09:00", title=f"'{AWKWARD_TITLE}'").replace(
+        "  Look at the numbers\n  while they can still be changed.", f"  {AWKWARD_PURPOSE}"
+    )
+    (root / "checklists" / "awkward.yml").write_text(awkward, encoding="utf-8")
+    feed = calendar_feed(load_playbook(root), "warsaw", NOW)
+
+    lines = feed.split(b"\r\n")
+    assert lines[-1] == b"" and all(len(line) <= 75 for line in lines)
+    for line in lines:
+        line.decode("utf-8")  # no line was cut inside a character
+    events = {
+        str(e["X-PLAYBOOK-CHECKLIST"]): e for e in icalendar.Calendar.from_ical(feed).walk("VEVENT")
+    }
+    event = events["awkward"]
+    assert str(event["SUMMARY"]) == f"{AWKWARD_TITLE} — Warsaw pod"
+    assert str(event["DESCRIPTION"]).startswith(AWKWARD_PURPOSE.strip() + "\n\nNumbers:\n")
+    assert event["UID"] == "awkward-warsaw@playbook"
+
+
+def test_the_feeds_of_a_build_are_the_feeds_of_the_calendar_command(playbook: Playbook) -> None:
+    from playbook.ical import calendar_feeds
+
+    feeds = calendar_feeds(playbook, NOW)
+    assert set(feeds) == {None, "warsaw", "newyork"}
+    for team, feed in feeds.items():
+        assert feed == calendar_feed(playbook, team, NOW)

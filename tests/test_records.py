@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import pickle
+import subprocess
 import threading
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -220,6 +222,56 @@ def test_git_commit_all_after_recording_does_not_delete_the_record(repo: Path) -
     git(repo, "commit", "--quiet", "--all", "-m", "Everything")
 
     assert git(repo, "ls-tree", "-r", "--name-only", "HEAD", "logs").splitlines() == [WEEKLY_PATH]
+
+
+def _tree_git_would_write(root: Path, parent: str, path: str, blob: str) -> str:
+    """The tree `git add PATH && git commit` would make on `parent`, through an index of its own."""
+    index = root / ".git" / "test-index"
+    env = {"GIT_INDEX_FILE": str(index)}
+    for args in (
+        ["read-tree", parent],
+        ["update-index", "--add", "--cacheinfo", f"100644,{blob},{path}"],
+    ):
+        subprocess.run(["git", *args], cwd=root, env={**os.environ, **env}, check=True)
+    written = subprocess.run(
+        ["git", "write-tree"], cwd=root, env={**os.environ, **env}, check=True, capture_output=True
+    )
+    return written.stdout.decode().strip()
+
+
+def test_the_record_commit_has_the_tree_git_itself_would_write(repo: Path) -> None:
+    # Names that sort next to the logs folder in git's order ("logs/" sorts between them).
+    for name in ("logs-notes.txt", "logs0.txt", "logs.md"):
+        (repo / name).write_text("beside the logs\n")
+    git(repo, "add", "--all")
+    git(repo, "commit", "--quiet", "-m", "Files beside logs/")
+    record(repo, weekly())  # creates logs/ and its folders
+    parent = head(repo)
+
+    record(repo, weekly(team="hanoi"))  # adds a folder beside an existing one
+
+    blob = git(repo, "rev-parse", "HEAD:logs/weekly-pipeline/hanoi/2026-11-16.yml")
+    expected = _tree_git_would_write(
+        repo, parent, "logs/weekly-pipeline/hanoi/2026-11-16.yml", blob
+    )
+    assert git(repo, "rev-parse", "HEAD^{tree}") == expected
+    assert git(repo, "fsck", "--strict", "--no-dangling") == ""
+
+
+def test_a_file_can_be_the_first_commit_of_a_new_repository(
+    playbook_dir: Path, git_env: Path
+) -> None:
+    from playbook import gitrepo
+
+    init_repo(playbook_dir)
+
+    commit = gitrepo.commit_file(
+        gitrepo.find_repository(playbook_dir), WEEKLY_PATH, b"schema: 1\n", "First", None
+    )
+
+    assert commit == head(playbook_dir)
+    assert commit_count(playbook_dir) == 1
+    assert git(playbook_dir, "ls-tree", "-r", "--name-only", "HEAD").splitlines() == [WEEKLY_PATH]
 
 
 # --- re-recording and versions ---------------------------------------------------------

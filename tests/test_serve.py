@@ -27,6 +27,7 @@ pytestmark = pytest.mark.browser
 
 CHECKLIST = "weekly-pipeline-review"
 PAGE = f"checklists/{CHECKLIST}/"
+SPEC = f"assets/playbook/forms/{CHECKLIST}.json"  # the form's data, fetched by the page
 TEAMS = """
 tracking_since: 2026-01-05
 teams:
@@ -454,16 +455,19 @@ def test_the_static_form_records_a_skipped_required_item_as_done_like_the_engine
 REBUILD_SECONDS = 120  # a loaded two-core CI machine rebuilds the sample in well under this
 
 
-def _open_rebuilt(page: Any, url: str, needle: str, ready: Callable[[], bool]) -> None:
-    """Open the checklist page once the server's rebuild carries `needle`, until `ready()`.
+def _open_rebuilt(
+    page: Any, url: str, needle: str, ready: Callable[[], bool], source: str = PAGE
+) -> None:
+    """Open the checklist page once the server's rebuild carries `needle` in `source`, until `ready()`.
 
-    The served HTML is polled first, so the browser only loads a finished rebuild;
-    a live reload that still navigates the page meanwhile is retried, not a failure.
+    The served file (the page, or the form's spec) is polled first, so the browser only
+    loads a finished rebuild; a live reload that still navigates the page meanwhile is
+    retried, not a failure.
     """
     from playwright.sync_api import Error as BrowserError
 
     deadline = time.monotonic() + REBUILD_SECONDS
-    while needle not in urllib.request.urlopen(url + PAGE).read().decode():
+    while needle not in urllib.request.urlopen(url + source).read().decode():
         if time.monotonic() > deadline:
             pytest.fail(f"the served page never carried {needle!r}:\n{_server_log_tail(url)}")
         time.sleep(0.3)
@@ -490,7 +494,7 @@ def _choose_recorded(page: Any, url: str, occurrence: str, text: str) -> None:
         page.locator("select[name=occurrence]").select_option(occurrence, timeout=5000)
         return text in page.locator(".playbook-existing").inner_text(timeout=5000)
 
-    _open_rebuilt(page, url, '"state"', chosen)  # the spec names an existing record's state
+    _open_rebuilt(page, url, '"state"', chosen, SPEC)  # the spec names an existing record's state
 
 
 def test_an_occurrence_recorded_done_is_replaced_only_by_an_explicit_confirmation(

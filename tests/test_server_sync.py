@@ -79,7 +79,7 @@ def _records_on_disk(root: Path) -> list[str]:
     return sorted(p.relative_to(root).as_posix() for p in root.glob("logs/**/*.yml"))
 
 
-def _cli_record(root: Path, team: str, occurrence: str) -> None:
+def _cli_record(root: Path, team: str, occurrence: str, push: bool = True) -> None:
     """A manager recording from a terminal in a clone of their own, then pushing."""
     subprocess.run(
         [
@@ -103,7 +103,8 @@ def _cli_record(root: Path, team: str, occurrence: str) -> None:
         check=True,
         capture_output=True,
     )
-    git(root, "push", "-q", "origin", "main")
+    if push:
+        git(root, "push", "-q", "origin", "main")
 
 
 def test_each_record_is_pushed_to_the_remote(
@@ -309,3 +310,33 @@ def test_a_clone_with_changes_that_are_not_records_is_refused_at_start(
     assert done.returncode == 1
     assert "the server's clone has changes that are not records" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_record_committed_while_a_push_runs_is_pushed_next_not_counted_as_pushed(
+    shared: tuple[Path, Path, Path], env: dict[str, str], tmp_path: Path
+) -> None:
+    from playbook.server.sync import Remote
+
+    root, bare, _ = shared
+    started, release = tmp_path / "push-started", tmp_path / "push-may-finish"
+    hook = bare / "hooks" / "pre-receive"  # holds every push until the test releases it
+    hook.write_text(
+        f"#!/bin/sh\ncat >/dev/null\ntouch '{started}'\n"
+        f"while [ ! -e '{release}' ]; do sleep 0.05; done\n"
+    )
+    hook.chmod(0o755)
+    remote = Remote(root, "origin")
+    _cli_record(root, "warsaw", "2026-11-23", push=False)
+    pushing = threading.Thread(target=remote.publish)
+    pushing.start()
+    while not started.exists():
+        time.sleep(0.05)
+    _cli_record(root, "berlin", "2026-11-23", push=False)  # lands while the push is held
+    release.touch()
+    pushing.join(timeout=30)
+
+    assert remote.count_pending() == 1
+    remote.publish()
+    assert remote.count_pending() == 0
+    assert "logs/weekly-pipeline-review/berlin/2026-11-23.yml" in _remote_files(bare)
+    _fsck(root, bare)

@@ -155,3 +155,60 @@ def test_search_index_has_no_history_calendar_week_progress_or_form_section(
     assert not any(loc.startswith("dashboard/") for loc in locations)
     # The per-team history subsections (#warsaw-pod, #saigon-pod) are excluded too.
     assert not any(loc.endswith(("-pod", "-pod_1")) for loc in locations)
+
+
+def test_search_index_holds_no_date_of_the_data_parts(sample_site: Path) -> None:
+    # History, next dates, the calendar and the dashboard all write moments this way.
+    assert not re.search(r"\d\d \w{3} \d{4}, \d\d:\d\d", _search_text(sample_site))
+
+
+def test_checklist_pages_carry_history_and_form_outside_markdown(sample_site: Path) -> None:
+    page = (sample_site / "checklists" / "friday-numbers" / "index.html").read_text()
+    assert "Latest occurrences" in page and "Warsaw pod" in page
+    assert "playbook-html" not in page  # every fragment went back in its place
+    assert 'data-spec="../../assets/playbook/forms/friday-numbers.json"' in page
+    spec = json.loads((sample_site / "assets/playbook/forms/friday-numbers.json").read_text())
+    assert {unit["id"] for unit in spec["units"]} == {"warsaw", "saigon"}
+
+
+@pytest.fixture(scope="module")
+def site_without_plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The generated pages built by plain MkDocs, as an engine without our plugin builds them."""
+    from datetime import datetime
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    from playbook.load import load_playbook
+    from playbook.records import load_records
+    from playbook.site.pages import render_files, render_site
+    from playbook.status import RECENT, collect
+
+    root = tmp_path_factory.mktemp("plain")
+    playbook = load_playbook(REPO)
+    now = datetime.fromisoformat("2026-12-01T09:00:00+01:00")
+    summaries = collect(playbook, load_records(REPO).index(), now, recent=RECENT)
+    written = {
+        **{p.relative_to(REPO).as_posix(): p.read_text() for p in (REPO / "docs").rglob("*.md")},
+        **{f"docs/{path}": text for path, text in render_site(playbook, now, summaries).items()},
+        **{f"docs/{path}": text for path, text in render_files(playbook, now, summaries).items()},
+    }
+    for path, text in written.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    config = (REPO / "mkdocs.yml").read_text().replace("  - playbook\n", "")
+    (root / "mkdocs.yml").write_text(config)
+    mkdocs_build(load_config(str(root / "mkdocs.yml"), site_dir=str(root / "site")))
+    return root / "site"
+
+
+def test_without_our_plugin_the_data_parts_render_and_stay_out_of_search(
+    site_without_plugin: Path,
+) -> None:
+    page = (site_without_plugin / "checklists" / "monday-kickoff" / "index.html").read_text()
+    assert "Latest occurrences" in page
+    assert "<td>Good week: three proposals signed.</td>" in page
+    text = _search_text(site_without_plugin)
+    assert "Latest occurrences" not in text
+    assert [t for t in _record_texts() if t.lower() in text.lower()] == []
+    assert not re.search(r"\d\d \w{3} \d{4}, \d\d:\d\d", text)

@@ -140,10 +140,13 @@ class Remote:
 
     def _push(self) -> bool:
         """True when pushed; False when the remote has commits we do not (fetch and replay)."""
-        args = ["push", "--porcelain", "--quiet", self.remote, f"HEAD:refs/heads/{self.branch}"]
+        # One commit id, resolved once: a record committed while the push runs is not in
+        # it, so the tracking ref must not move past what was really pushed.
+        pushed = self._rev("HEAD")
+        args = ["push", "--porcelain", "--quiet", self.remote, f"{pushed}:refs/heads/{self.branch}"]
         done = subprocess.run(["git", *args], cwd=self.top, capture_output=True, text=True)
         if done.returncode == 0:
-            self._git("update-ref", self.tracking, "HEAD")
+            self._git("update-ref", self.tracking, pushed)
             return True
         told = done.stdout + done.stderr
         if "[rejected]" in told or "fetch first" in told or "non-fast-forward" in told:

@@ -9,7 +9,7 @@ team's own zone and holidays applied. Teams whose dates agree share a line.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from ..model import Checklist, Playbook
 from ..status import Occurrence, Unit, occurrences, units, upcoming
@@ -31,13 +31,38 @@ def when(occurrence: Occurrence) -> str:
     return shown
 
 
-def next_dates(playbook: Playbook, checklist: Checklist, now: datetime, count: int) -> list[Dates]:
-    """The next `count` occurrences per unit, units with the same dates grouped together."""
-    groups: dict[tuple[Occurrence, ...], list[Unit]] = {}
+Upcoming = dict[Unit, tuple[Occurrence, ...]]
+
+
+def _place(unit: Unit) -> tuple[str, str, date | None]:
+    """What of a unit the occurrence engine schedules by: its zone, country and start.
+
+    Units alike in these have the same occurrences, so twenty teams in four
+    zones cost the engine four schedules per checklist, not twenty.
+    """
+    return unit.timezone.key, unit.country, unit.started
+
+
+def upcoming_by_unit(
+    playbook: Playbook, checklist: Checklist, now: datetime, count: int
+) -> Upcoming:
+    """The next `count` occurrences of each unit of the checklist."""
+    scheduled: dict[tuple[str, str, date | None], tuple[Occurrence, ...]] = {}
+    found = {}
     for unit in units(playbook, checklist):
-        found = tuple(upcoming(checklist, unit, now, count))
-        groups.setdefault(found, []).append(unit)
-    return [Dates(tuple(members), found) for found, members in groups.items() if found]
+        place = _place(unit)
+        if place not in scheduled:
+            scheduled[place] = tuple(upcoming(checklist, unit, now, count))
+        found[unit] = scheduled[place]
+    return found
+
+
+def next_dates(found: Upcoming, count: int) -> list[Dates]:
+    """The first `count` of each unit's next occurrences, units with the same dates together."""
+    groups: dict[tuple[Occurrence, ...], list[Unit]] = {}
+    for unit, occurrences_ in found.items():
+        groups.setdefault(occurrences_[:count], []).append(unit)
+    return [Dates(tuple(members), dates) for dates, members in groups.items() if dates]
 
 
 @dataclass(frozen=True)
@@ -55,8 +80,12 @@ def calendar(playbook: Playbook, start: datetime, end: datetime) -> list[Entry]:
     checklists: dict[str, Checklist] = {}
     for checklist in playbook.checklists.values():
         checklists[checklist.id] = checklist
+        scheduled: dict[tuple[str, str, date | None], list[Occurrence]] = {}
         for unit in units(playbook, checklist):
-            for occurrence in occurrences(checklist, unit, start, end):
+            place = _place(unit)
+            if place not in scheduled:
+                scheduled[place] = occurrences(checklist, unit, start, end)
+            for occurrence in scheduled[place]:
                 shared.setdefault((checklist.id, occurrence), []).append(unit)
     entries = [
         Entry(occurrence, checklists[checklist_id], tuple(members))

@@ -93,7 +93,8 @@ def export_site(root: Path, directory: Path, progress: Progress | None = None) -
     repo = RepoLink.from_config(
         config.get("repo_url"), config.get("edit_uri"), current_branch(root)
     )
-    generated = generated_files(site, repo, options.offline_diagrams)
+    directory_urls = bool(config.get("use_directory_urls", True))
+    generated = generated_files(site, repo, options.offline_diagrams, directory_urls)
     # The export is the source language's site; docs/<page>.<lang>.md are not pages of it.
     languages = site.playbook.languages
     handwritten = {

@@ -17,7 +17,7 @@ from typing import Any
 from .. import clock
 from ..errors import PlaybookError
 from ..i18n import SOURCE_LANGUAGE, using
-from ..ical import calendar_feed
+from ..ical import calendar_feeds
 from ..load import load_playbook
 from ..model import Playbook
 from ..records import load_records
@@ -26,7 +26,7 @@ from ..translations import is_translation
 from . import diagrams
 from .form import RepoLink
 from .nav import default_nav, expand_nav, generated_sections
-from .pages import calendar_feed_path, render_site
+from .pages import calendar_feed_path, render_files, render_site
 
 ASSETS = Path(__file__).parent / "assets"
 MERMAID_URI = "assets/playbook/mermaid.min.js"
@@ -101,14 +101,20 @@ def site_nav(
 
 
 def generated_files(
-    site: SiteState, repo: RepoLink | None, offline_diagrams: bool
+    site: SiteState, repo: RepoLink | None, offline_diagrams: bool, directory_urls: bool = True
 ) -> dict[str, Content]:
-    """Every file the playbook adds under docs/, keyed by its path there."""
+    """Every file the playbook adds under docs/, keyed by its path there.
+
+    `directory_urls` is mkdocs.yml's `use_directory_urls`, for the links inside HTML fragments.
+    """
     playbook = site.playbook
     with using(site.language):  # the pages and the feeds speak the site's language
-        files: dict[str, Content] = dict(render_site(playbook, site.now, site.summaries, repo))
-        for team in [None, *playbook.teams]:
-            files[calendar_feed_path(team)] = calendar_feed(playbook, team, site.now)
+        files: dict[str, Content] = dict(
+            render_site(playbook, site.now, site.summaries, repo, directory_urls)
+        )
+        files.update(render_files(playbook, site.now, site.summaries, repo))
+        for team, feed in calendar_feeds(playbook, site.now).items():
+            files[calendar_feed_path(team)] = feed
     for uri in (RECORD_JS, RECORD_CSS):
         files[uri] = ASSETS / Path(uri).name
     if offline_diagrams:

@@ -1,12 +1,16 @@
 """The "Record this checklist" form on every checklist page.
 
-The page carries the checklist's rules as JSON (items, metrics, the metric
-parsing rules and the completion rule of the recording engine, and the
-recent occurrences with their records); assets/record.js builds the form's
-behaviour from it. Under `playbook serve` the form asks the recording API's
-preview for the engine's verdict and posts to the API; on a static site it
-offers the `playbook check` command and, for GitHub or GitLab, a link that
-opens the host's new-file page prefilled.
+Each checklist has a small JSON file (`spec_path`) with its rules (items,
+metrics, the metric parsing rules and the completion rule of the recording
+engine, and the recent recordable occurrences of each unit with their
+records); assets/record.js fetches it and builds the form from it. The page
+itself carries only the form's root, so its weight does not grow with the
+teams: reading a checklist needs no JavaScript, recording does.
+
+Under `playbook serve` the form asks the recording API's preview for the
+engine's verdict and posts to the API; on a static site it offers the
+`playbook check` command and, for GitHub or GitLab, a link that opens the
+host's new-file page prefilled.
 """
 
 from __future__ import annotations
@@ -18,14 +22,22 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import completion
+from ..i18n import _
 from ..metrics import METRIC_RULES
 from ..model import Checklist
 from ..records import LOGS_DIR, Record
 from ..status import State, Summary
+from . import templates
 from .dates import when
-from .markdown import text
+from .tracking import state_label, state_labels
 
 OCCURRENCES_SHOWN = 8
+SPECS = "assets/playbook/forms"
+
+
+def spec_path(checklist: Checklist) -> str:
+    """Where the checklist's form spec is in the site."""
+    return f"{SPECS}/{checklist.id}.json"
 
 
 @dataclass(frozen=True)
@@ -66,6 +78,7 @@ def current_branch(root: Path) -> str | None:
 
 
 def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, object]]:
+    labels = state_labels()
     units = []
     for summary in summaries:
         shown = summary.history[-OCCURRENCES_SHOWN:]
@@ -85,11 +98,11 @@ def _units(checklist: Checklist, summaries: list[Summary]) -> list[dict[str, obj
                     {
                         "key": h.occurrence.key.isoformat(),
                         "due": h.occurrence.due.isoformat(),
-                        "label": f"{when(h.occurrence)} ({'overdue' if h.overdue else h.state})",
-                        "recordable": h.state is not State.UPCOMING or checklist.cadence.per_person,
+                        "label": f"{when(h.occurrence)} ({state_label(h, labels)})",
                         "record": _record(h.record) if h.record else None,
                     }
                     for h in reversed(shown)
+                    if h.state is not State.UPCOMING or checklist.cadence.per_person
                 ],
             }
         )
@@ -144,19 +157,16 @@ def spec(
     }
 
 
-def record_form(checklist: Checklist, data: dict[str, object]) -> str:
-    """The form section; the inputs are built in the browser from the embedded JSON."""
-    payload = (
-        json.dumps(data, ensure_ascii=False)
-        .replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-    )
+def spec_json(data: dict[str, object]) -> str:
+    """The spec file's text: compact JSON, with `<` escaped so no text in it reads as a marker."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
+def record_form(checklist: Checklist, spec_url: str) -> str:
+    """The form section: its root names the spec, and record.js builds the inputs from it."""
     return (
-        "## Record this checklist { data-search-exclude }\n\n"
-        f'<div class="playbook-record" data-checklist="{text(checklist.id)}">\n'
-        f'<script type="application/json" class="playbook-spec">{payload}</script>\n'
-        "<noscript>Recording needs JavaScript; on a terminal use "
-        f"<code>playbook check {text(checklist.id)}</code>.</noscript>\n"
-        "</div>\n"
+        "## "
+        + _("Record this checklist")
+        + " { data-search-exclude }\n\n"
+        + templates.block("record_form.html", checklist=checklist.id, spec=spec_url)
     )

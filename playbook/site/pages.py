@@ -1,22 +1,29 @@
-"""Every generated page of the site, rendered from the model as Markdown.
+"""Every generated page of the site: prose as Markdown, data as HTML fragments.
 
 Pure functions: a Playbook and the build time in, `{path: markdown}` out.
-Paths are relative to the docs folder; links between pages are relative
-`.md` links so MkDocs checks them under --strict.
+Paths are relative to the docs folder. Links in the Markdown are relative
+`.md` links so MkDocs checks them under --strict; links inside the HTML
+fragments (`templates`) never pass through MkDocs, so they are the built
+site's own URLs (`url`).
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import defaultdict
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
+from markupsafe import Markup
+
+from ..i18n import _
 from ..model import KPI, Checklist, Level, Playbook, Role
 from ..recording import checklist_version
 from ..schedule import describe_duration
 from ..status import Summary, units
-from . import dates, diagrams, form, tracking
+from . import dates, diagrams, form, templates, tracking
 from .markdown import bullets, cell, front_matter, link, table, text
 
 ROLES_INDEX = "roles/index.md"
@@ -25,6 +32,9 @@ ONBOARDING_INDEX = "onboarding/index.md"
 CALENDAR = "calendar.md"
 DASHBOARD = tracking.DASHBOARD
 CALENDAR_WEEKS = 8
+CALENDAR_ROWS = 1500  # the calendar page ends with the week that reaches this many rows
+NEXT_DATES = 5  # per group of units whose dates agree
+MANY_GROUPS = 3  # beyond this many groups, each shows only its next date
 FAMILY_TITLES = {
     "sales": "Sales",
     "customer-success": "Customer success",
@@ -32,6 +42,38 @@ FAMILY_TITLES = {
     "sales-operations": "Sales operations",
 }
 CADENCE_GROUPS = ["Daily", "Weekly", "Monthly", "Quarterly", "Yearly", "Onboarding", "Other"]
+
+
+class DateGroup(NamedTuple):
+    """Units whose next dates agree ("" when they are all of the checklist's), and the dates."""
+
+    whom: str
+    dates: list[str]
+
+
+class Owner(NamedTuple):
+    """A checklist's owner in a fragment: a role's title and URL, and a named person."""
+
+    name: str
+    url: str
+    person: str
+
+
+class ChecklistRow(NamedTuple):
+    title: str
+    url: str
+    when: str
+    owners: Markup
+    groups: list[DateGroup]
+    next: str
+
+
+class CalendarRow(NamedTuple):
+    when: str
+    title: str
+    url: str
+    whom: str
+    owners: Markup
 
 
 def role_path(role_id: str) -> str:
@@ -55,6 +97,30 @@ def rel(from_page: str, to_page: str) -> str:
     return "/".join([".."] * (len(here) - common) + there[common:])
 
 
+@lru_cache(maxsize=65536)
+def url(from_page: str, to: str, directory_urls: bool = True) -> str:
+    """The built site's URL of `to` (a page's .md path, or any other file) seen from a page.
+
+    What MkDocs makes of a Markdown link, for HTML that MkDocs never reads.
+    """
+
+    def address(path: str) -> str:
+        if not path.endswith(".md"):
+            return path
+        stem = path.removesuffix(".md")
+        if stem == "index" or stem.endswith("/index"):
+            return stem.removesuffix("index")
+        return stem + "/" if directory_urls else stem + ".html"
+
+    here = address(from_page)
+    base = here if here.endswith("/") or not here else posixpath.dirname(here)
+    target = address(to)
+    relative = posixpath.relpath(target or ".", base or ".")
+    if target.endswith("/") or not target:
+        relative = relative.rstrip("/") + "/" if relative != "." else "./"
+    return relative
+
+
 def cadence_group(checklist: Checklist) -> str:
     if checklist.cadence.per_person:
         return "Onboarding"
@@ -72,22 +138,31 @@ def cadence_group(checklist: Checklist) -> str:
     }.get(freq or "", "Other")
 
 
-def _next_dates(playbook: Playbook, checklist: Checklist, now: datetime, count: int = 5) -> str:
+def _date_groups(found: dates.Upcoming, count: int) -> list[DateGroup]:
+    """The next dates per group of units whose dates agree; only the next one when many differ."""
+    groups = dates.next_dates(found, count)
+    if len(groups) > MANY_GROUPS and count > 1:
+        groups = dates.next_dates(found, 1)
+    total = sum(len(group.units) for group in groups)
+    return [
+        DateGroup(dates.for_whom(group.units, total), [dates.when(o) for o in group.occurrences])
+        for group in groups
+    ]
+
+
+def _no_more_dates() -> str:
+    return _("none: the checklist has no further occurrence")
+
+
+def _next_dates(found: dates.Upcoming) -> str:
     """A table cell of the next dates; per team (or person) where their dates differ.
 
-    Kept out of the search index: dates are looked up on the page, not searched.
+    An HTML fragment kept out of the search index: dates are looked up, not searched.
     """
-    groups = dates.next_dates(playbook, checklist, now, count)
+    groups = _date_groups(found, NEXT_DATES)
     if not groups:
-        return "none: the checklist has no further occurrence"
-    total = sum(len(group.units) for group in groups)
-    lines = []
-    for group in groups:
-        whom = dates.for_whom(group.units, total)
-        if whom:
-            lines.append(f"**{cell(whom)}:**")
-        lines += [cell(dates.when(o)) for o in group.occurrences]
-    return "<span data-search-exclude>" + "<br>".join(lines) + "</span>"
+        return cell(_no_more_dates())
+    return templates.inline("next_dates.html", groups=groups)
 
 
 def calendar_feed_path(team: str | None = None) -> str:
@@ -99,17 +174,26 @@ def render_site(
     now: datetime,
     summaries: list[Summary] | None = None,
     repo: form.RepoLink | None = None,
+    directory_urls: bool = True,
 ) -> dict[str, str]:
     """All generated pages of the playbook, keyed by their path under docs/.
 
     `summaries` (the status of every checklist × unit as of `now`) adds the
-    dashboard and the history sections; without it the site is the playbook alone.
+    dashboard, the history sections and the recording forms (whose specs
+    `render_files` writes); without it the site is the playbook alone.
+    `directory_urls` is MkDocs' setting of the same name, for the fragments' links.
     """
+    # The next dates of every unit, once: checklist pages show five, the index the first.
+    upcoming = {
+        c.id: dates.upcoming_by_unit(playbook, c, now, NEXT_DATES)
+        for c in playbook.checklists.values()
+        if not c.cadence.per_person
+    }
     pages = {
         ROLES_INDEX: roles_index(playbook),
-        CHECKLISTS_INDEX: checklists_index(playbook, now),
-        ONBOARDING_INDEX: onboarding_index(playbook, summaries),
-        CALENDAR: calendar(playbook, now),
+        CHECKLISTS_INDEX: checklists_index(playbook, now, directory_urls, upcoming),
+        ONBOARDING_INDEX: onboarding_index(playbook, summaries, directory_urls),
+        CALENDAR: calendar(playbook, now, directory_urls),
     }
     for role in playbook.roles.values():
         pages[role_path(role.id)] = role_page(playbook, role)
@@ -118,22 +202,60 @@ def render_site(
         by_checklist[summary.checklist.id].append(summary)
     for checklist in playbook.checklists.values():
         page = checklist_path(checklist)
-        pages[page] = checklist_page(playbook, checklist, now)
+        pages[page] = checklist_page(playbook, checklist, now, upcoming.get(checklist.id))
         if summaries is not None:
             mine = by_checklist[checklist.id]
             pages[page] += "\n" + tracking.checklist_history(mine, rel(page, calendar_feed_path()))
-            version = checklist_version(playbook.root, checklist)
-            data = form.spec(checklist, mine, version, repo, now)
-            pages[page] += "\n" + form.record_form(checklist, data)
+            spec = url(page, form.spec_path(checklist), directory_urls)
+            pages[page] += "\n" + form.record_form(checklist, spec)
     if summaries is not None:
         pages[DASHBOARD] = tracking.dashboard(
-            playbook, summaries, now, _pages_from(DASHBOARD, playbook)
+            playbook, summaries, now, _pages_from(DASHBOARD, playbook, directory_urls)
         )
     return pages
 
 
-def _pages_from(page: str, playbook: Playbook) -> dict[str, str]:
-    return {c.id: rel(page, checklist_path(c)) for c in playbook.checklists.values()}
+def render_files(
+    playbook: Playbook,
+    now: datetime,
+    summaries: list[Summary],
+    repo: form.RepoLink | None = None,
+) -> dict[str, str]:
+    """The generated files that are not pages: each checklist's form spec, by its site path."""
+    by_checklist: dict[str, list[Summary]] = defaultdict(list)
+    for summary in summaries:
+        by_checklist[summary.checklist.id].append(summary)
+    files = {}
+    for checklist in playbook.checklists.values():
+        version = checklist_version(playbook.root, checklist)
+        data = form.spec(checklist, by_checklist[checklist.id], version, repo, now)
+        files[form.spec_path(checklist)] = form.spec_json(data)
+    return files
+
+
+def _pages_from(page: str, playbook: Playbook, directory_urls: bool) -> dict[str, str]:
+    """Each checklist page's URL from `page`, for links inside fragments."""
+    return {
+        c.id: url(page, checklist_path(c), directory_urls) for c in playbook.checklists.values()
+    }
+
+
+def _owner_links(
+    playbook: Playbook, owner_ids: tuple[str, ...], page: str, directory_urls: bool
+) -> Markup:
+    """Owners as HTML links to their role pages (a named person by name and role)."""
+    owners = []
+    for owner_id in owner_ids:
+        person = playbook.people.get(owner_id) if owner_id not in playbook.roles else None
+        role = playbook.roles[person.role if person else owner_id]
+        owners.append(
+            Owner(
+                role.title,
+                url(page, role_path(role.id), directory_urls),
+                person.name if person else "",
+            )
+        )
+    return Markup(templates.render("owners.html", owners=owners))
 
 
 def _role_link(playbook: Playbook, role_id: str, from_page: str) -> str:
@@ -343,7 +465,13 @@ def _handoffs(playbook: Playbook, role: Role, page: str) -> str:
     return "".join(out)
 
 
-def checklist_page(playbook: Playbook, checklist: Checklist, now: datetime) -> str:
+def checklist_page(
+    playbook: Playbook,
+    checklist: Checklist,
+    now: datetime,
+    upcoming: dates.Upcoming | None = None,
+) -> str:
+    """A checklist's page; `upcoming` holds its units' next dates when they are known already."""
     page = checklist_path(checklist)
     group = cadence_group(checklist)
     tags = [
@@ -370,7 +498,8 @@ def checklist_page(playbook: Playbook, checklist: Checklist, now: datetime) -> s
         if checklist.retired is not None and checklist.retired < now.date():
             facts.append(("Retired", f"nothing is scheduled after {checklist.retired:%a %d %b %Y}"))
         else:
-            facts.append(("Next dates", _next_dates(playbook, checklist, now)))
+            found = upcoming or dates.upcoming_by_unit(playbook, checklist, now, NEXT_DATES)
+            facts.append(("Next dates", _next_dates(found)))
         facts.append(("Rule", f"`RRULE:{checklist.cadence.rule}`"))
         if checklist.earlier:
             # History is judged by the cadence in force then: say which that was.
@@ -430,7 +559,19 @@ def _phase_due(playbook: Playbook, checklist: Checklist, section_title: str) -> 
     return ""
 
 
-def checklists_index(playbook: Playbook, now: datetime) -> str:
+def checklists_index(
+    playbook: Playbook,
+    now: datetime,
+    directory_urls: bool = True,
+    upcoming: dict[str, dates.Upcoming] | None = None,
+) -> str:
+    """Every checklist by cadence, with its next date; `upcoming` as render_site knows it."""
+    if upcoming is None:
+        upcoming = {
+            c.id: dates.upcoming_by_unit(playbook, c, now, 1)
+            for c in playbook.checklists.values()
+            if not c.cadence.per_person
+        }
     page = CHECKLISTS_INDEX
     out = [front_matter(title="Checklists", tags=["Checklist"]), "# Checklists\n\n"]
     out.append(
@@ -446,21 +587,24 @@ def checklists_index(playbook: Playbook, now: datetime) -> str:
         if not members:
             continue
         out.append(f"## {group}\n\n")
-        rows = []
-        for c in members:
-            rows.append(
-                (
-                    link(c.title, rel(page, checklist_path(c))),
-                    cell(c.cadence.words()),
-                    _roles(playbook, c.owners, page),
-                    "per new hire" if c.cadence.per_person else _next_dates(playbook, c, now, 1),
-                )
+        rows = [
+            ChecklistRow(
+                title=c.title,
+                url=url(page, checklist_path(c), directory_urls),
+                when=c.cadence.words(),
+                owners=_owner_links(playbook, c.owners, page, directory_urls),
+                groups=[] if c.cadence.per_person else _date_groups(upcoming[c.id], 1),
+                next=_("per new hire") if c.cadence.per_person else _no_more_dates(),
             )
-        out.append(table(["Checklist", "When", "Run by", "Next"], rows) + "\n")
+            for c in members
+        ]
+        out.append(templates.block("checklist_rows.html", rows=rows) + "\n")
     return "".join(out)
 
 
-def onboarding_index(playbook: Playbook, summaries: list[Summary] | None = None) -> str:
+def onboarding_index(
+    playbook: Playbook, summaries: list[Summary] | None = None, directory_urls: bool = True
+) -> str:
     page = ONBOARDING_INDEX
     out = [front_matter(title="Onboarding", tags=["Onboarding"]), "# Onboarding\n\n"]
     out.append(
@@ -487,53 +631,93 @@ def onboarding_index(playbook: Playbook, summaries: list[Summary] | None = None)
         out.append("No role has an onboarding plan yet: add `onboarding:` phases to a role file.\n")
     if summaries:
         out.append(
-            "\n" + tracking.onboarding_progress(playbook, summaries, _pages_from(page, playbook))
+            "\n"
+            + tracking.onboarding_progress(
+                playbook, summaries, _pages_from(page, playbook, directory_urls)
+            )
         )
     return "".join(out)
 
 
-def calendar(playbook: Playbook, now: datetime) -> str:
+def _weeks(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut at each Monday: the calendar page's weeks (the first may be short)."""
+    cuts = [start]
+    monday = start + timedelta(days=7 - start.weekday())
+    while monday < end:
+        cuts.append(monday)
+        monday += timedelta(weeks=1)
+    return list(zip(cuts, [*cuts[1:], end], strict=True))
+
+
+def calendar(playbook: Playbook, now: datetime, directory_urls: bool = True) -> str:
+    """The reviews due in the coming weeks, week by week.
+
+    A playbook with thousands of checklists stops at the week in which
+    `CALENDAR_ROWS` is reached (the feeds hold every date): a page of tens
+    of thousands of rows is read by nobody and costs every build.
+    """
     page = CALENDAR
     start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     end = start + timedelta(weeks=CALENDAR_WEEKS)
-    entries = dates.calendar(playbook, start, end)
-    out = [front_matter(title="Calendar", tags=["Checklist"]), "# Calendar\n\n"]
+    unit_count = {c.id: len(units(playbook, c)) for c in playbook.checklists.values()}
+    owners = {
+        c.id: _owner_links(playbook, c.owners, page, directory_urls)
+        for c in playbook.checklists.values()
+    }
+    links = {
+        c.id: url(page, checklist_path(c), directory_urls) for c in playbook.checklists.values()
+    }
+    sections = []
+    shown = 0
+    until = start
+    for monday, next_monday in _weeks(start, end):
+        if shown >= CALENDAR_ROWS:
+            break
+        entries = dates.calendar(playbook, monday, next_monday)
+        until = next_monday
+        if not entries:
+            continue
+        shown += len(entries)
+        rows = [
+            CalendarRow(
+                when=dates.when(e.occurrence),
+                title=e.checklist.title,
+                url=links[e.checklist.id],
+                whom=dates.for_whom(e.units, unit_count[e.checklist.id]) or _("everyone"),
+                owners=owners[e.checklist.id],
+            )
+            for e in entries
+        ]
+        week = _("Week of {day}").format(
+            day=f"{monday - timedelta(days=monday.weekday()):%d %B %Y}"
+        )
+        # Each week's heading carries its own marker: Material excludes a section, not its children.
+        sections.append(
+            f"## {week} {{ data-search-exclude }}\n\n"
+            + templates.block("calendar_week.html", rows=rows)
+            + "\n"
+        )
+    out = [front_matter(title=_("Calendar"), tags=["Checklist"]), "# " + _("Calendar") + "\n\n"]
+    weeks = round((until - start) / timedelta(weeks=1))
     out.append(
-        f"Every review due in the {CALENDAR_WEEKS} weeks from {start:%d %B %Y} "
-        f"(the time this site was built), in each team's own time zone, moved for its "
-        "public holidays as the checklist says.\n\n"
+        _(
+            "Every review due in the {weeks} weeks from {day} (the time this site was built), "
+            "in each team's own time zone, moved for its public holidays as the checklist says."
+        ).format(weeks=weeks, day=f"{start:%d %B %Y}")
+        + "\n\n"
     )
-    feeds = [link("all checklists", rel(page, calendar_feed_path()))]
+    feeds = [link(_("all checklists"), rel(page, calendar_feed_path()))]
     feeds += [
         link(team.name, rel(page, calendar_feed_path(team.id))) for team in playbook.teams.values()
     ]
     out.append(
-        ":material-calendar-sync: Subscribe in Outlook, Google Calendar or any calendar app: "
+        ":material-calendar-sync: "
+        + _("Subscribe in Outlook, Google Calendar or any calendar app:")
+        + " "
         + ", ".join(feeds)
         + ".\n\n"
     )
-    unit_count = {c.id: len(units(playbook, c)) for c in playbook.checklists.values()}
-    by_week: dict[str, list[dates.Entry]] = defaultdict(list)
-    for entry in entries:
-        moment = entry.occurrence.due
-        monday = (moment - timedelta(days=moment.weekday())).date()
-        by_week[f"Week of {monday:%d %B %Y}"].append(entry)
-    for week, week_entries in by_week.items():
-        rows = [
-            (
-                cell(dates.when(e.occurrence)),
-                link(e.checklist.title, rel(page, checklist_path(e.checklist))),
-                cell(dates.for_whom(e.units, unit_count[e.checklist.id]) or "everyone"),
-                _roles(playbook, e.checklist.owners, page),
-            )
-            for e in week_entries
-        ]
-        # Each week's heading carries its own marker: Material excludes a section, not its children.
-        out.append(
-            f"## {week} {{ data-search-exclude }}\n\n"
-            + table(["When", "Checklist", "For", "Run by"], rows)
-            + "\n"
-        )
-    if not entries:
-        out.append("Nothing is scheduled in this period.\n")
+    out += sections
+    if not sections:
+        out.append(_("Nothing is scheduled in this period.") + "\n")
     return "".join(out)

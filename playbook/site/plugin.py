@@ -30,6 +30,7 @@ from ..load import CHECKLISTS_DIR, ROLES_DIR, SETTINGS_FILE
 from ..model import Playbook
 from ..records import LOGS_DIR
 from ..translations import State, Status, is_translation
+from . import templates
 from .address import is_loopback
 from .api import RecordAPI
 from .files import (
@@ -110,6 +111,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         self.progress_callback: Callable[[int, int], None] | None = None
         self._rendered = 0
         self._total = 0
+        self._fragments: dict[str, list[str]] = {}  # HTML kept away from Markdown, per page
 
     @event_priority(100)  # before the search plugin reads its language settings
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -192,7 +194,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         assert self.site is not None
         files = self._translated_pages(files, config)
         for path, content in generated_files(
-            self.site, self.repo, self.config.offline_diagrams
+            self.site, self.repo, self.config.offline_diagrams, config.use_directory_urls
         ).items():
             if files.get_file_from_path(path):
                 raise PluginError(clash(path).render())
@@ -202,17 +204,27 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
                 files.append(File.generated(config, path, content=content))
         self._total = sum(1 for f in files if f.is_documentation_page())
         self._rendered = 0
+        self._fragments = {}
         return files
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        """Replace `<!-- playbook:org-chart -->` style markers with generated blocks; say on a
-        page in another language when it is untranslated or its translation is stale."""
+        """Replace `<!-- playbook:org-chart -->` style markers with generated blocks.
+
+        The HTML fragments of generated pages (history, dates, the form) leave
+        the Markdown here and return in `on_post_page`: Python-Markdown has
+        nothing to convert in them, and the search plugin (which indexes the
+        content before that) never sees them. A page in another language says when
+        it is untranslated or its translation is stale.
+        """
         assert self.site is not None
         notice = self.notices.get(page.file.src_uri)
         if notice:
             markdown = _after_title(markdown, notice)
+        markdown, fragments = templates.lift(markdown)
+        if fragments:
+            self._fragments[page.file.src_uri] = fragments
         return expand_markers(self.site.playbook, markdown, page.file.src_uri, log.warning)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -222,11 +234,15 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):
         return html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        """Load the bundled Mermaid on pages with diagrams; Material uses it if it is there.
+        """Put the page's HTML fragments back; load the bundled Mermaid on pages with diagrams.
 
-        Without it Material fetches Mermaid from a CDN, which an intranet or an
-        offline laptop cannot reach, and the diagrams stay as text.
+        Material uses Mermaid if it is there. Without it Material fetches Mermaid
+        from a CDN, which an intranet or an offline laptop cannot reach, and the
+        diagrams stay as text.
         """
+        fragments = self._fragments.pop(page.file.src_uri, None)
+        if fragments:
+            output = templates.restore(output, fragments)
         if ALTERNATE in output:
             assert self.site is not None
             source, language = self.site.playbook.languages[0], self.site.language

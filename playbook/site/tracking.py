@@ -1,43 +1,117 @@
 """What was done: the dashboard, each checklist's recent history and onboarding progress.
 
-Everything here comes from completion records, so every value is escaped,
-and the sections are kept out of the search index (raw records are not
-something a reader should find by searching).
+Everything here comes from completion records, so it is rendered by the
+autoescaping templates as HTML fragments that carry `data-search-exclude`
+(raw records are not something a reader should find by searching). A
+checklist page holds one summary row per team or person and the latest
+occurrences of all of them together, so its weight does not grow with
+teams × occurrences; `playbook history` shows every occurrence.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from markupsafe import Markup
-
+from ..i18n import _
 from ..metrics import format_value
 from ..model import Checklist, Playbook
 from ..status import OccurrenceStatus, State, Summary
 from . import templates
-from .markdown import cell, front_matter, link, table, text
+from .markdown import front_matter
+
+# What the templates are given: named tuples, whose fields Jinja reads at attribute speed.
+
+
+class Run(NamedTuple):
+    """Occurrences in a row with the same state, drawn as that many squares with one tooltip.
+
+    A run, not a square each: a strip of twelve is a few elements, so a page with
+    twenty teams stays light, and each tooltip still names its dates.
+    """
+
+    state: str  # a CSS class
+    count: int
+    tip: str
+
+
+class LegendEntry(NamedTuple):
+    state: str
+    label: str
+
+
+class UnitSummary(NamedTuple):
+    """A team's or person's row in a checklist's history summary."""
+
+    name: str
+    strip: list[Run]
+    rate: str
+    streak: int
+    last: str
+    next: str
+
+
+class HistoryRow(NamedTuple):
+    """One occurrence in a checklist's latest occurrences, a value per metric column."""
+
+    occurrence: str
+    unit: str
+    state: str
+    css: str
+    by: str
+    recorded: str
+    values: list[str]
+    note: str
+
+
+class DashboardRow(NamedTuple):
+    state: str
+    urgent: bool
+    title: str
+    url: str
+    unit: str
+    strip: list[Run]
+    last: str
+    next: str
+    rate: str
+
+
+class OnboardingRow(NamedTuple):
+    name: str
+    plan: str
+    url: str
+    started: str
+    percent: int
+    state: str
+
 
 DASHBOARD = "dashboard.md"
-HISTORY_LENGTH = 12
-COLOURS = {
-    State.DONE: "#2e7d32",
-    State.LATE: "#f9a825",
-    State.MISSED: "#c62828",
-    State.DUE: "#1565c0",
-    State.UPCOMING: "#9e9e9e",
-}
-LABELS = {
-    State.DONE: "done",
-    State.LATE: "late",
-    State.MISSED: "missed",
-    State.DUE: "due",
-    State.UPCOMING: "upcoming",
-}
+HISTORY_LENGTH = 12  # squares in a strip
+LATEST_ROWS = 24  # rows of a checklist's "latest occurrences", all teams together
 
 
-def _label(status: OccurrenceStatus) -> str:
-    return "overdue" if status.overdue else LABELS[status.state]
+def state_labels() -> dict[str, str]:
+    """How the site names each state (and "overdue"), in the language in force.
+
+    Looked up once per section, not once per occurrence, and passed down.
+    """
+    return {
+        State.DONE: _("done"),
+        State.LATE: _("late"),
+        State.MISSED: _("missed"),
+        State.DUE: _("due"),
+        State.UPCOMING: _("upcoming"),
+        "overdue": _("overdue"),
+    }
+
+
+def state_label(status: OccurrenceStatus, labels: dict[str, str]) -> str:
+    """An occurrence's state as the site names it: overdue, or its state."""
+    return labels["overdue"] if status.overdue else labels[status.state]
+
+
+def _css(status: OccurrenceStatus) -> str:
+    return "overdue" if status.overdue else status.state
 
 
 def _name(by: str) -> str:
@@ -49,130 +123,188 @@ def _rate(summary: Summary) -> str:
     return f"{summary.on_time_rate:.0%}" if summary.on_time_rate is not None else "—"
 
 
-def strip(history: list[OccurrenceStatus]) -> str:
-    """A small SVG: one square per occurrence, coloured by state, oldest on the left."""
-    size, gap = 14, 3
-    width = max(len(history), 1) * (size + gap)
-    squares = []
-    for index, status in enumerate(history):
-        colour = "#ef6c00" if status.overdue else COLOURS[status.state]
-        tip = f"{status.occurrence.key:%a %d %b %Y}: {_label(status)}"
-        squares.append(
-            f'<rect x="{index * (size + gap)}" y="0" width="{size}" height="{size}" rx="3" '
-            f'fill="{colour}"><title>{text(tip)}</title></rect>'
+def _recent(summary: Summary) -> list[OccurrenceStatus]:
+    return [h for h in summary.history if h.state is not State.UPCOMING][-HISTORY_LENGTH:]
+
+
+def _strip(history: list[OccurrenceStatus], labels: dict[str, str]) -> list[Run]:
+    """The occurrences oldest first, in runs of the same state."""
+    runs: list[list[OccurrenceStatus]] = []
+    for status in history:
+        if runs and _css(runs[-1][-1]) == _css(status):
+            runs[-1].append(status)
+        else:
+            runs.append([status])
+    return [
+        Run(
+            _css(run[0]),
+            len(run),
+            (
+                f"{run[0].occurrence.key:%d %b}"
+                + (f" – {run[-1].occurrence.key:%d %b}" if len(run) > 1 else "")
+                + f": {state_label(run[0], labels)}"
+                + (f" ×{len(run)}" if len(run) > 1 else "")
+            ),
         )
-    return (
-        f'<svg class="playbook-strip" width="{width}" height="{size}" viewBox="0 0 {width} {size}" '
-        f'role="img" aria-label="recent occurrences">{"".join(squares)}</svg>'
-    )
-
-
-def legend() -> str:
-    items = [*LABELS.items()]
-    parts = [
-        f'<span style="color:{COLOURS[state]}">&#9632;</span> {label}' for state, label in items
+        for run in runs
     ]
-    return '<small class="playbook-legend">' + " &nbsp; ".join(parts) + "</small>\n\n"
+
+
+def _legend(labels: dict[str, str]) -> list[LegendEntry]:
+    return [LegendEntry(str(state), label) for state, label in labels.items()]
+
+
+def _unit_heading(summaries: list[Summary]) -> str:
+    kind = summaries[0].unit.kind if summaries else "team"
+    return {"team": _("Team"), "person": _("Person")}.get(kind, _("For"))
 
 
 def checklist_history(mine: list[Summary], calendar_link: str) -> str:
-    """The history section of a checklist page: a strip and a table per team or person.
-
-    Every heading carries its own `data-search-exclude` (Material excludes a
-    section, not the subsections under it), and the rows are a raw HTML block
-    inside an excluded element, so no record text reaches the search index.
-    """
-    out = ["## History { data-search-exclude }\n\n"]
+    """The history section of a checklist page: a summary row per unit, then the latest rows."""
+    out = ["## " + _("History") + " { data-search-exclude }\n\n"]
     if not mine:
-        out.append("No team or person records this checklist yet: add teams to `playbook.yml`.\n\n")
-    for summary in mine:
-        recent = [h for h in summary.history if h.state is not State.UPCOMING][-HISTORY_LENGTH:]
-        out.append(f"### {text(summary.unit.name)} {{ data-search-exclude }}\n\n")
         out.append(
-            templates.render(
-                "history.html",
-                strip=Markup(strip(recent)),
-                rate=_rate(summary),
-                streak=summary.streak,
-                next=f"{summary.next_due.due:%a %d %b %Y, %H:%M}" if summary.next_due else "",
-                rows=[_row(summary.checklist, status) for status in reversed(recent)],
-            )
-            + "\n"
+            _("No team or person records this checklist yet: add teams to `playbook.yml`.") + "\n\n"
         )
-    out.append(legend())
-    out.append(f"[:material-calendar: Subscribe in your calendar (.ics)]({calendar_link})\n")
+        return "".join(out)
+    labels = state_labels()
+    units = [
+        UnitSummary(
+            name=s.unit.name,
+            strip=_strip(_recent(s), labels),
+            rate=_rate(s),
+            streak=s.streak,
+            last=_last_done(s, labels),
+            next=f"{s.next_due.due:%a %d %b %Y, %H:%M}" if s.next_due else "—",
+        )
+        for s in mine
+    ]
+    latest = sorted(
+        ((s, h) for s in mine for h in _recent(s)),
+        key=lambda pair: (pair[1].occurrence.due, pair[0].unit.name),
+        reverse=True,
+    )[:LATEST_ROWS]
+    checklist = mine[0].checklist
+    metrics = _metric_columns(checklist, [h for _, h in latest])
+    rows = [_row(checklist, metrics, s.unit.name, h, labels) for s, h in latest]
+    out.append(
+        templates.block(
+            "history.html",
+            unit_heading=_unit_heading(mine),
+            units=units,
+            legend_entries=_legend(labels),
+            metrics=[label for _, label in metrics],
+            rows=rows,
+            shown=HISTORY_LENGTH,
+            command=f"playbook history {mine[0].checklist.id}",
+        )
+    )
+    out.append(
+        "\n[:material-calendar: " + _("Subscribe in your calendar (.ics)") + f"]({calendar_link})\n"
+    )
     return "".join(out)
 
 
-def _row(checklist: Checklist, status: OccurrenceStatus) -> dict[str, object]:
-    """One history row as plain values; the template escapes them."""
+def _last_done(summary: Summary, labels: dict[str, str]) -> str:
+    if not summary.last_done:
+        return "—"
+    return f"{summary.last_done.occurrence.key:%d %b %Y} ({labels[summary.last_done.state]})"
+
+
+def _metric_columns(checklist: Checklist, shown: list[OccurrenceStatus]) -> list[tuple[str, str]]:
+    """(id, label) of the metric columns: the checklist's, then any others a shown record holds."""
+    columns = [(m.id, m.label) for m in checklist.metrics]
+    known = {m.id for m in checklist.metrics}
+    for status in shown:
+        for metric_id in status.record.metrics if status.record else ():
+            if metric_id not in known:
+                known.add(metric_id)
+                columns.append((metric_id, metric_id))
+    return columns
+
+
+def _row(
+    checklist: Checklist,
+    metrics: list[tuple[str, str]],
+    unit: str,
+    status: OccurrenceStatus,
+    labels: dict[str, str],
+) -> HistoryRow:
+    """One history row as plain values, a value per metric column; the template escapes them."""
     record = status.record
     occurrence = status.occurrence
-    moved = f" (moved: {occurrence.holiday})" if occurrence.moved_from else ""
-    return {
-        "occurrence": f"{occurrence.key:%a %d %b %Y}{moved}",
-        "state": _label(status) + (" (partial)" if record and not record.complete else ""),
-        "by": _name(record.by) if record else "—",
-        "recorded": f"{record.completed_at:%d %b %H:%M}" if record else "—",
-        "metrics": metric_values(checklist, record.metrics) if record else [],
-        "note": record.note if record else "",
-    }
+    moved = f" ({_('moved')}: {occurrence.holiday})" if occurrence.moved_from else ""
+    partial = f" ({_('partial')})" if record and not record.complete else ""
+    return HistoryRow(
+        occurrence=f"{occurrence.key:%a %d %b %Y}{moved}",
+        unit=unit,
+        state=state_label(status, labels) + partial,
+        css=_css(status),
+        by=_name(record.by) if record else "—",
+        recorded=f"{record.completed_at:%d %b %H:%M}" if record else "—",
+        values=_values(checklist, metrics, record.metrics if record else {}),
+        note=record.note if record else "",
+    )
 
 
-def metric_values(checklist: Checklist, values: dict[str, Any]) -> list[tuple[str, str]]:
-    """A record's metrics as (label, shown value), in the checklist's order, money as money."""
+def _values(
+    checklist: Checklist, metrics: list[tuple[str, str]], values: dict[str, Any]
+) -> list[str]:
+    """A record's metric values in the columns' order, money as money, "" where absent."""
     by_id = {metric.id: metric for metric in checklist.metrics}
-    known = [m.id for m in checklist.metrics if m.id in values]
-    unknown = [metric_id for metric_id in values if metric_id not in by_id]
     return [
-        (by_id[i].label if i in by_id else i, format_value(by_id.get(i), values[i]))
-        for i in known + unknown
+        format_value(by_id.get(metric_id), values[metric_id]) if metric_id in values else ""
+        for metric_id, _label in metrics
     ]
 
 
 def dashboard(
     playbook: Playbook, summaries: list[Summary], now: datetime, page_of: dict[str, str]
 ) -> str:
-    """Every checklist × team, overdue first, as of the build."""
+    """Every checklist × team, overdue first, as of the build; `page_of` holds page URLs."""
     out = [
-        front_matter(title="Dashboard", tags=["Checklist"], search={"exclude": True}),
-        "# Dashboard\n\n",
+        front_matter(title=_("Dashboard"), tags=["Checklist"], search={"exclude": True}),
+        "# " + _("Dashboard") + "\n\n",
     ]
     overdue = sum(s.overdue for s in summaries)
     open_count = sum(bool(s.open) for s in summaries)
     out.append(
-        f"As of **{now:%A %d %B %Y, %H:%M %Z}** (when this site was built): "
-        f"**{overdue}** overdue, **{open_count}** open, {len(summaries)} tracked.\n\n"
+        _(
+            "As of **{moment}** (when this site was built): **{overdue}** overdue, "
+            "**{open}** open, {tracked} tracked."
+        ).format(
+            moment=f"{now:%A %d %B %Y, %H:%M %Z}",
+            overdue=overdue,
+            open=open_count,
+            tracked=len(summaries),
+        )
+        + "\n\n"
     )
     if not summaries:
         out.append(
-            "Nothing is tracked yet: add teams to `playbook.yml` and record with `playbook check`.\n"
+            _(
+                "Nothing is tracked yet: add teams to `playbook.yml` and record with `playbook check`."
+            )
+            + "\n"
         )
         return "".join(out)
-    rows = []
-    for s in summaries:
-        recent = [h for h in s.history if h.state is not State.UPCOMING][-HISTORY_LENGTH:]
-        state = "**overdue**" if s.overdue else ("due" if s.open else "up to date")
-        rows.append(
-            (
-                state,
-                link(s.checklist.title, page_of[s.checklist.id]),
-                cell(s.unit.name),
-                strip(recent),
-                f"{s.last_done.occurrence.key:%d %b %Y} ({LABELS[s.last_done.state]})"
-                if s.last_done
-                else "—",
-                f"{s.next_due.due:%a %d %b, %H:%M}" if s.next_due else "—",
-                _rate(s),
-            )
+    labels = state_labels()
+    states = {"overdue": labels["overdue"], "due": labels[State.DUE], "fine": _("up to date")}
+    rows = [
+        DashboardRow(
+            state=states["overdue" if s.overdue else "due" if s.open else "fine"],
+            urgent=s.overdue,
+            title=s.checklist.title,
+            url=page_of[s.checklist.id],
+            unit=s.unit.name,
+            strip=_strip(_recent(s), labels),
+            last=_last_done(s, labels),
+            next=f"{s.next_due.due:%a %d %b, %H:%M}" if s.next_due else "—",
+            rate=_rate(s),
         )
-    out.append(
-        table(
-            ["State", "Checklist", "For", "Last 12", "Last done", "Next due", "On time (90 d)"],
-            rows,
-        )
-    )
-    out.append("\n" + legend())
+        for s in summaries
+    ]
+    out.append(templates.block("dashboard.html", rows=rows, legend_entries=_legend(labels)))
     return "".join(out)
 
 
@@ -183,25 +315,27 @@ def onboarding_progress(
     people = [s for s in summaries if s.checklist.onboarding_for and s.unit.kind == "person"]
     if not people:
         return ""
-    out = ["## Progress of new hires { data-search-exclude }\n\n"]
+    labels = state_labels()
     rows = []
     for s in people:
         total = len(s.checklist.items)
         latest = s.history[-1] if s.history else None
         record = latest.record if latest else None
         done = sum(item.done for item in record.items) if record else 0
-        percent = round(100 * done / total) if total else 0
-        bar = f'<progress max="100" value="{percent}"></progress> {percent}%'
-        state = _label(latest) if latest else "—"
         started = playbook.people[s.unit.id].started
         rows.append(
-            (
-                cell(s.unit.name),
-                link(playbook.roles[s.checklist.onboarding_for].title, page_of[s.checklist.id]),
-                f"{started:%d %b %Y}" if started else "—",
-                bar,
-                state,
+            OnboardingRow(
+                name=s.unit.name,
+                plan=playbook.roles[s.checklist.onboarding_for].title,
+                url=page_of[s.checklist.id],
+                started=f"{started:%d %b %Y}" if started else "—",
+                percent=round(100 * done / total) if total else 0,
+                state=state_label(latest, labels) if latest else "—",
             )
         )
-    out.append(table(["New hire", "Plan", "Started", "Tasks done", "State"], rows))
-    return "".join(out)
+    return (
+        "## "
+        + _("Progress of new hires")
+        + " { data-search-exclude }\n\n"
+        + templates.block("onboarding.html", rows=rows)
+    )

@@ -1,6 +1,7 @@
-// The "Record this checklist" form. Built from the JSON the page embeds (the
-// checklist's items and metrics, the recording engine's own metric and
-// completion rules, and the recent occurrences with their records).
+// The "Record this checklist" form. Built from the checklist's spec, a JSON
+// file the form's root names in data-spec (the checklist's items and metrics,
+// the recording engine's own metric and completion rules, and the recent
+// occurrences of each team or person with their records).
 // Under `playbook serve` it asks the API's preview for the engine's verdict
 // (done or partial, and why not) and posts to the recording API with the
 // page's token; it never judges done or partial itself there. On a static site
@@ -53,8 +54,7 @@
     return (negative ? "-" : "") + String(BigInt(whole)) + "." + (fraction + "00").slice(0, 2);
   }
 
-  function build(root) {
-    const spec = JSON.parse(root.querySelector(".playbook-spec").textContent);
+  function build(root, spec) {
     const token = document.querySelector('meta[name="playbook-api"]');
     const draftKey = "playbook-draft:" + spec.checklist;
     const resultKey = "playbook-result:" + spec.checklist;
@@ -87,7 +87,7 @@
     function fillOccurrences() {
       const unit = spec.units.find((u) => u.id === fields.unit.value);
       fields.occurrence.replaceChildren(
-        ...unit.occurrences.filter((o) => o.recordable).map((o) => el("option", { value: o.key, text: o.label })),
+        ...unit.occurrences.map((o) => el("option", { value: o.key, text: o.label })),
       );
       if (unit.default) fields.occurrence.value = unit.default;
     }
@@ -414,9 +414,21 @@
     });
   }
 
+  // The spec is fetched afresh each time: under `playbook serve` a rebuild changes it.
+  async function load(root) {
+    try {
+      const response = await fetch(root.dataset.spec, { cache: "no-cache" });
+      if (!response.ok) throw new Error(response.statusText);
+      build(root, await response.json());
+    } catch (error) {
+      root.append(el("p", { class: "playbook-error", text: "The form could not load " + root.dataset.spec +
+        " (a site opened from disk cannot; serve it over HTTP). On a terminal: playbook check " + root.dataset.checklist }));
+    }
+  }
+
   function start() {
     document.querySelectorAll(".playbook-record").forEach((root) => {
-      if (!root.dataset.built) { root.dataset.built = "1"; build(root); }
+      if (!root.dataset.built) { root.dataset.built = "1"; load(root); }
     });
   }
   // Material's instant navigation swaps pages without a reload: rebuild on each.
