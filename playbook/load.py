@@ -250,7 +250,7 @@ class _Loader:
                 data = merged.get(f"{ROLES_DIR}/{role_id}")
                 source = self.documents[f"{ROLES_DIR}/{role_id}"]
                 translated.roles[role_id] = (
-                    self.role(role_id, Document(source.path, data, source.marks)) if data else role
+                    self.role(role_id, Document(source.path, data, source.text)) if data else role
                 )
             for checklist_id, checklist in playbook.checklists.items():
                 data = merged.get(f"{CHECKLISTS_DIR}/{checklist_id}")
@@ -258,9 +258,7 @@ class _Loader:
                     continue
                 source = self.documents[f"{CHECKLISTS_DIR}/{checklist_id}"]
                 translated.checklists[checklist_id] = (
-                    self.checklist(
-                        checklist_id, Document(source.path, data, source.marks), playbook
-                    )
+                    self.checklist(checklist_id, Document(source.path, data, source.text), playbook)
                     or checklist
                     if data
                     else checklist

@@ -283,6 +283,12 @@ def _english_chrome(html: str, code: str, template: Any) -> list[str]:
     body = re.sub(r"<script.*?</script>", " ", body, flags=re.DOTALL)
     text = " ".join(unescape(re.sub(r"<[^>]+>", " ", body)).split())
     catalogue = translations(code)
+    # An English word that is also a word of the language ("Role" is Polish for roles), or
+    # one the playbook's own untranslated text uses ("Sales Manager"), is not chrome.
+    own = " ".join(
+        [catalogue.gettext(m.id) for m in template if isinstance(m.id, str) and m.id]
+        + [str(content) for content in FILES.values()]
+    )
     found = []
     for message in template:
         if not message.id or message.context:
@@ -292,7 +298,8 @@ def _english_chrome(html: str, code: str, template: Any) -> list[str]:
             continue
         for piece in re.split(r"\{[a-z_]+\}|%\([a-z_]+\)[sd]", english):
             piece = piece.strip(" ,.:;()")
-            if len(piece) > 3 and re.search(rf"(?<!\w){re.escape(piece)}(?!\w)", text):
+            word = rf"(?<!\w){re.escape(piece)}(?!\w)"
+            if len(piece) > 3 and re.search(word, text) and not re.search(word, own):
                 found.append(piece)
     return found
 
