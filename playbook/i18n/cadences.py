@@ -17,7 +17,7 @@ from babel import Locale
 from ..phrases import QUARTER_FIRST_MONTHS, QUARTER_LAST_MONTHS, WEEKDAY_CODES
 from ..phrases import WEEKDAYS_MO_FR as WORKWEEK
 from . import N_, _, ngettext, pgettext
-from .formatting import clock, listing, long_day, month_name
+from .formatting import clock, day_in_words, listing, month_name
 
 EVERY_WEEKDAY = {
     "MO": N_("every Monday"),
@@ -224,7 +224,7 @@ def cadence_words(
         return _("once for each new person, counted from their start date")
     words = _("{when} at {time}").format(when=describe_rule(parts, working), time=clock(at))
     if start:
-        words = _("{when}, from {date}").format(when=words, date=long_day(start))
+        words = _("{when}, from {date}").format(when=words, date=day_in_words(start))
     if until:
-        words = _("{when}, until {date}").format(when=words, date=long_day(until))
+        words = _("{when}, until {date}").format(when=words, date=day_in_words(until))
     return words

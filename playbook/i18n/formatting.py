@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_skeleton, get_month_names
+from babel.dates import format_datetime, format_skeleton, get_month_names
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal
 from babel.units import format_unit
@@ -21,6 +21,16 @@ from babel.units import format_unit
 from . import language
 
 CLDR_LOCALES = {"en": "en_GB"}  # a playbook language → the CLDR locale its dates follow
+# The English site keeps the house style it always had (`Wed 23 Dec 2026, 14:00`): CLDR
+# patterns with the locale's names; every other language takes CLDR's own skeletons.
+HOUSE_PATTERNS = {
+    "en": {
+        "yMMMEd": "EEE dd MMM y",
+        "MMMEd": "EEE dd MMM",
+        "yMMMMd": "dd MMMM y",
+        "moment": "EEE dd MMM y, HH:mm",
+    }
+}
 MONEY_PATTERN = "#,##0.00\u00a0¤¤"  # the amount, then the ISO code: EUR and PLN never mix up
 
 
@@ -34,18 +44,30 @@ def locale() -> Locale:
     return _locale(language())
 
 
+def _skeleton(skeleton: str, value: date) -> str:
+    pattern = HOUSE_PATTERNS.get(language(), {}).get(skeleton)
+    if pattern:
+        return format_datetime(value, pattern, locale=locale())
+    return format_skeleton(skeleton, value, locale=locale())
+
+
 def day(value: date) -> str:
-    """`Wed, 23 Dec 2026`, `śr., 23 gru 2026`, `2026年12月23日周三`."""
-    return format_skeleton("yMMMEd", value, locale=locale())
+    """`Wed 23 Dec 2026`, `śr., 23 gru 2026`, `2026年12月23日周三`."""
+    return _skeleton("yMMMEd", value)
 
 
 def short_day(value: date) -> str:
     """A day of this year's calendar, without the year: `Wed 23 Dec`."""
-    return format_skeleton("MMMEd", value, locale=locale())
+    return _skeleton("MMMEd", value)
 
 
 def long_day(value: date) -> str:
     """`23 December 2026`, `23 grudnia 2026`, `2026. december 23.`."""
+    return _skeleton("yMMMMd", value)
+
+
+def day_in_words(value: date) -> str:
+    """A day inside a sentence, as CLDR writes it: `4 September 2026`, `4 września 2026`."""
     return format_skeleton("yMMMMd", value, locale=locale())
 
 
@@ -57,6 +79,9 @@ def clock(value: time | datetime) -> str:
 
 def moment(value: datetime) -> str:
     """A day and its time, joined the way the language joins them: `Wed, 23 Dec 2026, 14:00`."""
+    house = HOUSE_PATTERNS.get(language(), {}).get("moment")
+    if house:
+        return format_datetime(value, house, locale=locale())
     pattern = locale().datetime_formats["medium"]
     return str(pattern).format(clock(value), day(value))
 
