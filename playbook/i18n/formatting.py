@@ -28,6 +28,7 @@ HOUSE_PATTERNS = {
         "yMMMEd": "EEE dd MMM y",
         "MMMEd": "EEE dd MMM",
         "yMMMMd": "dd MMMM y",
+        "yMMMd": "dd MMM y",
         "moment": "EEE dd MMM y, HH:mm",
     }
 }
@@ -64,6 +65,11 @@ def short_day(value: date) -> str:
 def long_day(value: date) -> str:
     """`23 December 2026`, `23 grudnia 2026`, `2026. december 23.`."""
     return _skeleton("yMMMMd", value)
+
+
+def short_date(value: date) -> str:
+    """`11 Feb 2026`, `11 lut 2026`, `2026. febr. 11.`."""
+    return _skeleton("yMMMd", value)
 
 
 def day_in_words(value: date) -> str:

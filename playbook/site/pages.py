@@ -560,7 +560,7 @@ def checklist_page(
             earlier = [
                 _("{cadence} (until {day})").format(
                     cadence=cell(era.cadence.words()),
-                    day=fmt.long_day(era.until.astimezone(checklist.timezone)),
+                    day=fmt.short_date(era.until.astimezone(checklist.timezone)),
                 )
                 for era in checklist.earlier
             ]
