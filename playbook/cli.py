@@ -285,8 +285,10 @@ def build(config_file: Path | None, strict: bool, site_dir: Path | None, verbose
     with _progress() as progress:
         built = build_site(config, site_dir and site_dir.resolve(), strict, progress, verbose)
     seconds = time.perf_counter() - started
+    languages = f" in {', '.join(built.languages)}" if len(built.languages) > 1 else ""
     click.echo(
-        f"Built {built.pages} pages into {os.path.relpath(built.site_dir)} in {seconds:.1f} s."
+        f"Built {built.pages} pages{languages} into {os.path.relpath(built.site_dir)} "
+        f"in {seconds:.1f} s."
     )
 
 
@@ -672,6 +674,31 @@ def calendar(team: str | None, out: Path | None) -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(feed)
     click.echo(f"Wrote {os.path.relpath(out)}.", err=True)
+
+
+@main.command()
+@click.option(
+    "--strict", is_flag=True, help="Exit 1 when anything is missing, stale or partly translated."
+)
+def translations(strict: bool) -> None:
+    """Per language: which roles, checklists and pages lack a translation or have a stale one.
+
+    A translation is stale when its source changed after it was made (its
+    translated_from is no longer the source's git blob id).
+
+    \b
+    Example:
+      playbook translations
+      playbook translations --strict   # in CI: fail until every language is complete
+    """
+    from .load import load_playbook
+    from .translations import report
+
+    playbook = load_playbook(playbook_root())
+    text, complete = report(playbook.languages, playbook.translations)
+    click.echo(text)
+    if strict and not complete:
+        sys.exit(EXIT_PROBLEMS)
 
 
 def _users_option(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+from dataclasses import replace
 from datetime import date
 from difflib import get_close_matches
 from pathlib import Path
@@ -12,6 +13,8 @@ from typing import Any
 
 from .documentcache import DocumentCache
 from .errors import Location, PlaybookError, Problem
+from .i18n import SOURCE_LANGUAGE, _, using
+from .i18n.formatting import duration
 from .model import (
     KPI,
     CareerStep,
@@ -31,13 +34,13 @@ from .model import (
 )
 from .schedule import (
     CadenceError,
-    describe_duration,
     parse_cadence,
     parse_duration,
     parse_timezone,
     zone_warning,
 )
 from .schema import CHECKLIST, ID_PATTERN, PLAYBOOK, ROLE
+from .translations import TRANSLATIONS_DIR, load_translations
 from .yamlread import Document, KeyPath, format_key_path, read_document
 
 SETTINGS_FILE = "playbook.yml"
@@ -62,8 +65,13 @@ def _signature(files: list[Path], docs_dir: Path) -> tuple[object, ...]:
         except OSError:
             continue
         stats.append((path, stat.st_mtime_ns, stat.st_size))
+    # The pages that exist, and when each changed: a translated page is stale when its
+    # source changes.
     pages = (
-        sorted(p.relative_to(docs_dir).as_posix() for p in docs_dir.rglob("*.md"))
+        sorted(
+            (p.relative_to(docs_dir).as_posix(), p.stat().st_mtime_ns)
+            for p in docs_dir.rglob("*.md")
+        )
         if docs_dir.is_dir()
         else []
     )
@@ -109,13 +117,19 @@ def load_playbook(root: Path, docs_dir: Path | None = None) -> Playbook:
         raise PlaybookError(loader.problems)
     playbook.warnings = sorted(loader.warnings, key=lambda problem: problem.location)
     playbook = with_history(playbook, head)
+    for translated in playbook.localized.values():
+        with_history(translated, head)
     _loaded[key] = (signature, playbook)
     return playbook
 
 
 def source_files(root: Path) -> list[Path]:
     """Every file the playbook is read from, for caches and file watchers."""
-    return [path for paths in _listing(root).values() for path in paths]
+    files = [path for paths in _listing(root).values() for path in paths]
+    translations = root / TRANSLATIONS_DIR
+    if translations.is_dir():
+        files += sorted(translations.rglob("*.yml"))
+    return files
 
 
 def _listing(root: Path) -> dict[str, list[Path]]:
@@ -205,10 +219,54 @@ class _Loader:
             checklist = self.checklist(checklist_id, document, playbook)
             if checklist:
                 playbook.checklists[checklist_id] = checklist
-        for role in playbook.roles.values():
-            self.onboarding_checklist(role, playbook)
+        with using(playbook.language):
+            for role in playbook.roles.values():
+                self.onboarding_checklist(role, playbook)
         self.cross_check(playbook, checklists)
+        if len(playbook.languages) > 1:
+            self.translate(playbook)
         return playbook
+
+    def translate(self, playbook: Playbook) -> None:
+        """Check every translation against its source; with no problem, build each language's
+        model from the source's data with the translated text put in."""
+        sources = {
+            key: document
+            for key, document in self.documents.items()
+            if key.startswith((f"{ROLES_DIR}/", f"{CHECKLISTS_DIR}/"))
+        }
+        found = load_translations(
+            self.root, self.docs_dir, playbook.languages, sources, self.display
+        )
+        self.problems += found.problems
+        self.warnings += found.warnings
+        playbook.translations = found
+        if self.problems:
+            return
+        for language in playbook.languages[1:]:
+            merged = found.merged[language]
+            translated = replace(playbook, roles={}, checklists={}, localized={})
+            for role_id, role in playbook.roles.items():
+                data = merged.get(f"{ROLES_DIR}/{role_id}")
+                source = self.documents[f"{ROLES_DIR}/{role_id}"]
+                translated.roles[role_id] = (
+                    self.role(role_id, Document(source.path, data, source.text)) if data else role
+                )
+            for checklist_id, checklist in playbook.checklists.items():
+                data = merged.get(f"{CHECKLISTS_DIR}/{checklist_id}")
+                if checklist.onboarding_for:
+                    continue
+                source = self.documents[f"{CHECKLISTS_DIR}/{checklist_id}"]
+                translated.checklists[checklist_id] = (
+                    self.checklist(checklist_id, Document(source.path, data, source.text), playbook)
+                    or checklist
+                    if data
+                    else checklist
+                )
+            with using(language):
+                for role in translated.roles.values():
+                    self.onboarding_checklist(role, translated)
+            playbook.localized[language] = translated
 
     def read_folder(self, folder: str, schema: dict[str, Any]) -> dict[str, Document]:
         documents: dict[str, Document] = {}
@@ -250,8 +308,29 @@ class _Loader:
         self.unique(
             doc, "funnel stage", [(s.id, ("funnel", i, "id")) for i, s in enumerate(stages)]
         )
+        languages = tuple(data.get("languages", ()))
+        language = data.get("language", languages[0] if languages else SOURCE_LANGUAGE)
+        if languages and language != languages[0]:
+            self.problem_at(
+                doc,
+                ("language",),
+                f"language is {language!r} but languages starts with {languages[0]!r}",
+                "the first of languages is the one the files are written in: "
+                f"write languages: [{', '.join([language, *(c for c in languages if c != language)])}] "
+                "or leave language out",
+            )
+        for i, code in enumerate(languages):
+            if code in languages[:i]:
+                self.problem_at(
+                    doc,
+                    ("languages", i),
+                    f"{code!r} is listed twice",
+                    "list each language once",
+                )
         return Playbook(
             root=self.root,
+            language=language,
+            languages=tuple(dict.fromkeys(languages)) or (language,),
             title=data.get("title", ""),
             company=data.get("company", ""),
             country=data.get("country", ""),
@@ -506,8 +585,10 @@ class _Loader:
             return
         playbook.checklists[checklist_id] = Checklist(
             id=checklist_id,
-            title=f"{role.title} onboarding",
-            purpose=f"Everything a new {role.title} does in their first {describe_duration(role.onboarding[-1].due)}, phase by phase.",
+            title=_("{role} onboarding").format(role=role.title),
+            purpose=_(
+                "Everything a new {role} does in their first {duration}, phase by phase."
+            ).format(role=role.title, duration=duration(role.onboarding[-1].due)),
             owners=(role.reports_to or role.id,),
             cadence=parse_cadence("once per person"),
             timezone=playbook.timezone,

@@ -6,10 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from .errors import Problem
 from .schedule import Cadence, Era
+
+if TYPE_CHECKING:
+    from .translations import Translations
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,14 @@ class Playbook:
     roles: dict[str, Role] = field(default_factory=dict)
     checklists: dict[str, Checklist] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)  # e.g. an old time-zone name
+    language: str = "en"  # the language the files are written in (the source)
+    languages: tuple[str, ...] = ("en",)  # one site each; the first is `language`
+    translations: Translations | None = None  # with more than one language
+    localized: dict[str, Playbook] = field(default_factory=dict)  # language → translated model
+
+    def in_language(self, code: str) -> Playbook:
+        """The playbook with its text in `code` where translated, the source text elsewhere."""
+        return self.localized.get(code, self)
 
     @cached_property
     def people(self) -> dict[str, Person]:

@@ -19,12 +19,8 @@ from dateutil.rrule import rrule, rrulestr
 
 from .phrases import (
     MONTH_DAYS,
-    MONTHS,
     PHRASE_EXAMPLES,
-    QUARTER_FIRST_MONTHS,
-    QUARTER_LAST_MONTHS,
     WEEKDAY_CODES,
-    WEEKDAYS,
     CadenceError,
     clamped_day,
     compile_phrase,
@@ -34,7 +30,6 @@ ONCE_PER_PERSON = "once per person"
 # Rules are anchored on a Monday long ago, so that "every 2 weeks" is stable across runs
 # and any tracking_since or old occurrence is reachable; dateutil caches what it expands.
 ANCHOR = date(2000, 1, 3)
-ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 
 
 @dataclass(frozen=True)
@@ -141,12 +136,11 @@ class Cadence:
         return out
 
     def words(self) -> str:
-        """The cadence in plain English, derived from the rule itself."""
-        if self.rule is None:
-            return "once for each new person, counted from their start date"
-        start = f", from {self.start.day} {self.start:%B %Y}" if self.start else ""
-        until = f", until {self.until.day} {self.until:%B %Y}" if self.until else ""
-        return f"{describe_rule(self.parts, self.working)} at {self.at:%H:%M}{start}{until}"
+        """The cadence in plain words of the language in force, derived from the rule itself."""
+        from .i18n.cadences import cadence_words
+
+        parts = None if self.rule is None else self.parts
+        return cadence_words(parts, self.at, self.working, self.start, self.until)
 
 
 @dataclass(frozen=True)
@@ -355,16 +349,6 @@ def _probe_start(cadence: Cadence) -> datetime:
     return datetime.combine(start, cadence.at)
 
 
-def _clamped(parts: dict[str, str]) -> int | None:
-    """The day N of a rule made by clamped_day(N), else None."""
-    days = parts.get("BYMONTHDAY", "").split(",")
-    if parts.get("BYSETPOS") != "-1" or len(days) < 2 or days[0] != "28":
-        return None
-    if days != [str(d) for d in range(28, 28 + len(days))] or len(days) > 4:
-        return None
-    return int(days[-1])
-
-
 CADENCE_EXAMPLES = [
     *PHRASE_EXAMPLES,
     "once per person",
@@ -372,83 +356,11 @@ CADENCE_EXAMPLES = [
 ]
 
 
-def _day_name(code: str) -> str:
-    return WEEKDAYS[WEEKDAY_CODES.index(code)].capitalize()
-
-
-def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def _ordinal_day(day: int) -> str:
     if day == -1:
         return "the last day"
     suffix = "th" if 10 <= day % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
     return f"the {day}{suffix}"
-
-
-def _months(value: str | None, position: int = 0) -> str:
-    if value is None:
-        return "every month"
-    if (value == QUARTER_LAST_MONTHS and position < 0) or (
-        value == QUARTER_FIRST_MONTHS and position >= 0
-    ):
-        return "each quarter"
-    names = [MONTHS[int(month) - 1].capitalize() for month in value.split(",")]
-    return _join(names)
-
-
-def describe_rule(parts: dict[str, str], working: str = "") -> str:
-    """Plain words for a rule's parts; falls back to the rule only for shapes no phrase makes."""
-    freq = parts.get("FREQ", "")
-    interval = int(parts.get("INTERVAL", "1"))
-    byday = parts.get("BYDAY", "")
-    bymonthday = parts.get("BYMONTHDAY")
-    bymonth = parts.get("BYMONTH")
-    setpos = parts.get("BYSETPOS")
-
-    def period(position: int = 0) -> str:
-        if freq == "MONTHLY" and interval > 1 and bymonth is None:
-            return f"every {interval} months"
-        return _months(bymonth, position)
-
-    if freq not in ("MONTHLY", "YEARLY") or (freq == "YEARLY" and interval > 1):
-        clamp = None
-    else:
-        clamp = _clamped(parts)
-    if clamp is not None and not byday:
-        shorter = "in February" if clamp == 29 or bymonth == "2" else "in shorter months"
-        return f"on {_ordinal_day(clamp)} of {period()} (the last day {shorter})"
-    if byday == ",".join(WEEKDAY_CODES[:5]) and setpos in ("1", "-1") and freq == "MONTHLY":
-        which = "first" if setpos == "1" else "last"
-        day = "working day" if working else "weekday"
-        return f"the {which} {day} of {period(int(setpos))}"
-    known = {"FREQ", "INTERVAL", "BYDAY", "BYMONTHDAY", "BYMONTH", "UNTIL"}
-    if set(parts) - known:
-        return "by the rule " + ";".join(f"{k}={v}" for k, v in parts.items())
-    if freq == "DAILY" and not byday:
-        return "every day" if interval == 1 else f"every {interval} days"
-    if freq == "WEEKLY" and byday and not bymonthday:
-        codes = byday.split(",")
-        if codes == WEEKDAY_CODES[:5] and interval == 1:
-            return "every working day" if working else "every weekday"
-        days = _join([_day_name(code) for code in codes])
-        return f"every {days}" if interval == 1 else f"every {interval} weeks on {days}"
-    if freq in ("MONTHLY", "YEARLY") and (interval == 1 or freq == "MONTHLY"):
-        m = re.fullmatch(r"([+-]?\d)?([A-Z]{2})", byday) if byday else None
-        if m and m[1] and not bymonthday:
-            n = int(m[1])
-            return f"the {ORDINAL_WORDS.get(n, str(n))} {_day_name(m[2])} of {period(n)}"
-        if m and not m[1] and bymonthday:
-            days = [int(day) for day in bymonthday.split(",")]
-            if days == list(range(days[0], days[0] + 7)) and days[0] > 1:
-                offset = days[0] - 1
-                before = WEEKDAY_CODES[(WEEKDAY_CODES.index(m[2]) - offset) % 7]
-                return f"the {_day_name(m[2])} after the first {_day_name(before)} of {period()}"
-        if not byday and bymonthday and "," not in bymonthday:
-            day = int(bymonthday)
-            return f"on {_ordinal_day(day)} of {period(day)}"
-    return "by the rule " + ";".join(f"{k}={v}" for k, v in parts.items())
 
 
 def parse_duration(text: str) -> timedelta:

@@ -10,14 +10,23 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .i18n.catalogues import LANGUAGES
+
 Schema = dict[str, Any]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 DURATION_PATTERN = r"^[0-9]+\s*(m|min|h|d|w)$"
+TRANSLATABLE = "x-translatable"  # marks the fields a translation file holds
+BLOB_PATTERN = r"^[0-9a-f]{40}$"
 
 
 def _text(description: str, **extra: Any) -> Schema:
     return {"type": "string", "minLength": 1, "description": description, **extra}
+
+
+def _prose(description: str, **extra: Any) -> Schema:
+    """Text for people to read: a translation (translations/<lang>/...) may give it anew."""
+    return _text(description, **{TRANSLATABLE: True}, **extra)
 
 
 def _list(items: Schema, description: str) -> Schema:
@@ -43,8 +52,8 @@ def _id(description: str) -> Schema:
 RESPONSIBILITIES = _list(
     _object(
         {
-            "area": _text("Group name, e.g. Prospecting"),
-            "items": _list(_text("One responsibility"), "Responsibilities"),
+            "area": _prose("Group name, e.g. Prospecting"),
+            "items": _list(_prose("One responsibility"), "Responsibilities"),
         },
         ["area", "items"],
     ),
@@ -52,15 +61,15 @@ RESPONSIBILITIES = _list(
 )
 
 REQUIREMENTS = _list(
-    _text("One requirement, e.g. six months of outbound prospecting"),
+    _prose("One requirement, e.g. six months of outbound prospecting"),
     "What a person needs to have or to have done to hold the role",
 )
 
 KPIS = _list(
     _object(
         {
-            "name": _text("KPI name, e.g. Qualified leads handed over"),
-            "definition": _text("How it is counted"),
+            "name": _prose("KPI name, e.g. Qualified leads handed over"),
+            "definition": _prose("How it is counted"),
             "target": {
                 "type": ["number", "string"],
                 "minLength": 1,
@@ -83,15 +92,15 @@ LINK = _text("A URL or a page of this site, e.g. principles.md")
 
 ROLE: Schema = _object(
     {
-        "title": _text("Full job title, e.g. Sales Development Representative"),
+        "title": _prose("Full job title, e.g. Sales Development Representative"),
         "aliases": _list(_text("Another name"), "Other names for the role, e.g. BDR"),
         "family": {
             "type": "string",
             "enum": ["sales", "sales-operations", "customer-success", "management"],
             "description": "Which part of the organisation the role belongs to",
         },
-        "summary": _text("One sentence: what the role is for"),
-        "mission": _text("A paragraph on why the role exists and what good looks like"),
+        "summary": _prose("One sentence: what the role is for"),
+        "mission": _prose("A paragraph on why the role exists and what good looks like"),
         "reports_to": _id("Role id of the manager this role reports to"),
         "responsibilities": RESPONSIBILITIES,
         "requirements": REQUIREMENTS,
@@ -103,20 +112,20 @@ ROLE: Schema = _object(
             _object(
                 {
                     "to": _id("Role id receiving the hand-off"),
-                    "when": _text("The moment of the hand-off, e.g. qualified lead"),
-                    "criteria": _list(_text("A criterion"), "What must be true to hand off"),
-                    "handover": _list(_text("An artefact"), "What is handed over"),
+                    "when": _prose("The moment of the hand-off, e.g. qualified lead"),
+                    "criteria": _list(_prose("A criterion"), "What must be true to hand off"),
+                    "handover": _list(_prose("An artefact"), "What is handed over"),
                 },
                 ["to", "when", "criteria", "handover"],
             ),
             "Hand-offs from this role to another",
         ),
         "tools": _list(_text("A tool"), "Tools the role works with"),
-        "skills": _list(_text("A skill"), "Skills the role needs"),
+        "skills": _list(_prose("A skill"), "Skills the role needs"),
         "onboarding": _list(
             _object(
                 {
-                    "phase": _text("Phase name, e.g. First week"),
+                    "phase": _prose("Phase name, e.g. First week"),
                     "due": _text(
                         "How long after the start date the phase should be done, e.g. 7d",
                         pattern=DURATION_PATTERN,
@@ -125,8 +134,8 @@ ROLE: Schema = _object(
                         _object(
                             {
                                 "id": _id("Stable task id, used by completion records"),
-                                "text": _text("What to do"),
-                                "help": _text("How to do it"),
+                                "text": _prose("What to do"),
+                                "help": _prose("How to do it"),
                                 "link": LINK,
                             },
                             ["id", "text"],
@@ -142,8 +151,8 @@ ROLE: Schema = _object(
             _object(
                 {
                     "id": _id("Level id, unique within the role, e.g. senior-sdr"),
-                    "title": _text("Title at this level, e.g. Senior SDR"),
-                    "summary": _text("One sentence: what changes at this level"),
+                    "title": _prose("Title at this level, e.g. Senior SDR"),
+                    "summary": _prose("One sentence: what changes at this level"),
                     "responsibilities": RESPONSIBILITIES,
                     "requirements": REQUIREMENTS,
                     "kpis": KPIS,
@@ -160,7 +169,7 @@ ROLE: Schema = _object(
                 "minLength": 1,
                 "properties": {
                     "to": _id("Role id the step leads to, e.g. account-executive"),
-                    "when": _text("The condition, e.g. two quarters above 110 % of target"),
+                    "when": _prose("The condition, e.g. two quarters above 110 % of target"),
                 },
                 "required": ["to", "when"],
                 "additionalProperties": False,
@@ -177,8 +186,8 @@ METRIC_TYPES = ["integer", "number", "money", "percent", "text"]
 
 CHECKLIST: Schema = _object(
     {
-        "title": _text("Checklist title, e.g. Monday pipeline check"),
-        "purpose": _text("Why the review exists and what it should produce"),
+        "title": _prose("Checklist title, e.g. Monday pipeline check"),
+        "purpose": _prose("Why the review exists and what it should produce"),
         "owners": _list(_id("Role id"), "Roles that run this checklist"),
         "cadence": _text(
             "When it recurs: 'every monday at 09:00', 'monthly on day 15', "
@@ -192,13 +201,13 @@ CHECKLIST: Schema = _object(
         "sections": _list(
             _object(
                 {
-                    "title": _text("Section title"),
+                    "title": _prose("Section title"),
                     "items": _list(
                         _object(
                             {
                                 "id": _id("Stable item id, used by completion records"),
-                                "text": _text("What to check"),
-                                "help": _text("How to check it"),
+                                "text": _prose("What to check"),
+                                "help": _prose("How to check it"),
                                 "link": LINK,
                                 "required": {
                                     "type": "boolean",
@@ -218,7 +227,7 @@ CHECKLIST: Schema = _object(
             _object(
                 {
                     "id": _id("Metric id"),
-                    "label": _text("Label shown when recording"),
+                    "label": _prose("Label shown when recording"),
                     "type": {"type": "string", "enum": METRIC_TYPES},
                     "unit": _text("Unit, e.g. leads, EUR"),
                     "required": {"type": "boolean"},
@@ -326,15 +335,76 @@ PLAYBOOK: Schema = _object(
             pattern=DATE_PATTERN,
         ),
         "teams": _list(TEAM, "Teams that record checklists"),
+        "language": {
+            "type": "string",
+            "enum": list(LANGUAGES),
+            "description": "The language of the generated site (headings, dates, cadences); "
+            "default en",
+        },
+        "languages": {
+            "type": "array",
+            "items": {"type": "string", "enum": list(LANGUAGES)},
+            "minItems": 1,
+            "description": "One site per language, e.g. [en, pl, vi]: the first is the "
+            "language the files are written in, the others are translated in "
+            "translations/<lang>/ and docs/<page>.<lang>.md",
+        },
     },
     ["title", "timezone", "funnel"],
     "Playbook settings (playbook.yml)",
 )
 
+
+def translation_schema(schema: Schema) -> Schema:
+    """What a translation of a file of `schema` may hold: its prose, and the ids that say
+    which item each text belongs to. What the source requires, a translation requires too."""
+    if schema.get(TRANSLATABLE):
+        return {key: value for key, value in schema.items() if key != TRANSLATABLE}
+    if schema.get("type") == "array":
+        items = translation_schema(schema["items"])
+        return {**schema, "items": items} if items else {}
+    if schema.get("type") != "object":
+        return {}
+    properties = {
+        key: derived
+        for key, value in schema["properties"].items()
+        if (derived := translation_schema(value))
+    }
+    if not properties:
+        return {}
+    if "id" in schema["properties"]:
+        properties = {"id": schema["properties"]["id"], **properties}
+    return {
+        **schema,
+        "properties": properties,
+        "required": [key for key in schema.get("required", []) if key in properties],
+    }
+
+
+def _translation(schema: Schema, source: str) -> Schema:
+    derived = translation_schema(schema)
+    derived["properties"] = {
+        "translated_from": _text(
+            f"The git blob id of the {source} this translation was made from; "
+            "`playbook translations` prints the current one",
+            pattern=BLOB_PATTERN,
+        ),
+        **derived["properties"],
+    }
+    derived["required"] = ["translated_from", *derived["required"]]
+    derived["description"] = f"A translation of {source}: its text in another language"
+    return derived
+
+
+ROLE_TRANSLATION = _translation(ROLE, "roles/<id>.yml")
+CHECKLIST_TRANSLATION = _translation(CHECKLIST, "checklists/<id>.yml")
+
 SCHEMAS: dict[str, Schema] = {
     "role": ROLE,
     "checklist": CHECKLIST,
     "playbook": PLAYBOOK,
+    "role.translation": ROLE_TRANSLATION,
+    "checklist.translation": CHECKLIST_TRANSLATION,
 }
 
 

@@ -704,6 +704,45 @@ def compare(
     )
 
 
+LANGUAGE_GOAL = 1.10  # N languages / (N x one language), the constant included
+
+
+def languages(work: Path, roles: int, checklists: int, count: int, repeat: int) -> None:
+    """The same playbook built in one language and in `count`: the N-language build may cost
+    N one-language builds plus a small constant. The other languages have no translations,
+    so every page of theirs is the source text under a notice: the cost is the build's own."""
+    codes = ["en", "pl", "vi", "hu", "zh"][:count]
+    source = work / "playbook"
+    fresh(source)
+    generate(source, roles, checklists)
+    playbook_cmd = executable("playbook")
+    settings = source / "playbook.yml"
+    one = settings.read_text(encoding="utf-8")
+    many = one + f"languages: [{', '.join(codes)}]\n"
+    out = work / "site-languages"
+    say(f"bench_build --languages {count}: {roles} roles, {checklists} checklists; {codes}")
+    single: list[float] = []
+    multi: list[float] = []
+    build_cmd = [*playbook_cmd, "build", "-f", str(source / "mkdocs.yml"), "--site-dir", str(out)]
+    for n in range(1, repeat + 1):
+        settings.write_text(one, encoding="utf-8")
+        fresh(out)
+        single.append(timed(build_cmd).seconds)
+        settings.write_text(many, encoding="utf-8")
+        fresh(out)
+        multi.append(timed(build_cmd).seconds)
+        say(
+            f"run {n}/{repeat}: one language {single[-1]:.2f} s | {count} languages {multi[-1]:.2f} s"
+        )
+    s1, sn = median(single), median(multi)
+    ratio = sn / (count * s1)
+    say(f"medians of {repeat}: one language {s1:.2f} s, {count} languages {sn:.2f} s")
+    say(
+        f"  {count} languages / ({count} x one) {ratio:.3f}    goal <= {LANGUAGE_GOAL:.2f}: "
+        f"{'OK' if ratio <= LANGUAGE_GOAL else 'MISSED'}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description="Time playbook build against plain mkdocs builds of the same pages."
@@ -742,6 +781,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "cadences are then weekday phrases only)",
     )
     parser.add_argument(
+        "--languages",
+        type=int,
+        metavar="N",
+        help="build in N languages (2 to 5) against N builds in one language",
+    )
+    parser.add_argument(
         "--workdir",
         type=Path,
         help="generate into this folder and keep it (default: a temporary folder, deleted)",
@@ -763,6 +808,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="playbook-bench-") as temp:
         work = args.workdir.resolve() if args.workdir else Path(temp)
         work.mkdir(parents=True, exist_ok=True)
+        if args.languages:
+            if not 2 <= args.languages <= 5:
+                parser.error("--languages takes 2 to 5")
+            languages(work, args.roles, args.checklists, args.languages, args.repeat)
+            return
         compare(
             work,
             args.roles,

@@ -17,6 +17,7 @@ Progress = Callable[[int, int], None]
 class BuiltSite:
     site_dir: Path
     pages: int
+    languages: tuple[str, ...] = ("en",)
 
 
 def _load_config(config_file: Path, **overrides: object):  # type: ignore[no-untyped-def]
@@ -56,7 +57,26 @@ def build_site(
     progress: Progress | None = None,
     verbose: bool = False,
 ) -> BuiltSite:
-    """Build the site; raise PlaybookError (with every playbook problem) instead of a traceback."""
+    """Build the site, one per language of the playbook: the source language's into the site
+    folder, each other one's into `<site folder>/<lang>/`. Raise PlaybookError (with every
+    playbook problem) instead of a traceback."""
+    built = _build_one(config_file, site_dir, strict, progress, verbose, None)
+    root = built.site_dir
+    pages = built.pages
+    for language in built.languages[1:]:
+        other = _build_one(config_file, root / language, strict, progress, verbose, language)
+        pages += other.pages
+    return BuiltSite(root, pages, built.languages)
+
+
+def _build_one(
+    config_file: Path,
+    site_dir: Path | None,
+    strict: bool,
+    progress: Progress | None,
+    verbose: bool,
+    language: str | None,
+) -> BuiltSite:
     from mkdocs.commands.build import build
     from mkdocs.exceptions import Abort, MkDocsException
 
@@ -66,8 +86,11 @@ def build_site(
     config = _load_config(config_file, **overrides)
     _log_to_stderr(verbose)
     plugin = config.plugins.get("playbook")
-    if plugin is not None and progress is not None:
-        plugin.progress_callback = progress  # type: ignore[attr-defined]
+    if plugin is not None:
+        if progress is not None:
+            plugin.progress_callback = progress  # type: ignore[attr-defined]
+        if language is not None:
+            plugin.config.language = language  # type: ignore[attr-defined]
     config.plugins.on_startup(command="build", dirty=False)
     try:
         build(config)
@@ -80,8 +103,14 @@ def build_site(
     finally:
         config.plugins.on_shutdown()
     built = Path(config.site_dir)
-    pages = sum(1 for _ in built.rglob("index.html"))
-    return BuiltSite(built, pages)
+    languages = plugin.site.playbook.languages if plugin is not None else ("en",)  # type: ignore[attr-defined]
+    subsites = {built / code for code in languages[1:]} if language is None else set()
+    pages = sum(
+        1
+        for page in built.rglob("index.html")
+        if not any(page.is_relative_to(folder) for folder in subsites)
+    )
+    return BuiltSite(built, pages, tuple(languages))
 
 
 def serve_site(

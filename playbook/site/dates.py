@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from ..i18n import _
+from ..i18n import formatting as fmt
 from ..model import Checklist, Playbook
 from ..status import Occurrence, Unit, occurrences, units, upcoming
 
@@ -24,10 +26,13 @@ class Dates:
 
 
 def when(occurrence: Occurrence) -> str:
-    """`Wed 23 Dec 2026, 14:00 — moved from Fri 25 Dec, Christmas Day`."""
-    shown = f"{occurrence.due:%a %d %b %Y, %H:%M}"
+    """`Wed, 23 Dec 2026, 14:00 — moved from Fri 25 Dec, Christmas Day`."""
+    shown = fmt.moment(occurrence.due)
     if occurrence.moved_from is not None:
-        shown += f" — moved from {occurrence.moved_from:%a %d %b}, {occurrence.holiday}"
+        moved = _("moved from {day}, {holiday}").format(
+            day=fmt.short_day(occurrence.moved_from), holiday=occurrence.holiday
+        )
+        shown += f" — {moved}"
     return shown
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import PlaybookError
 from ..load import CHECKLISTS_DIR, ROLES_DIR
 from ..records import LOGS_DIR
+from ..translations import is_translation
 from .files import (
     EXTRA_CSS,
     EXTRA_JAVASCRIPT,
@@ -94,7 +95,13 @@ def export_site(root: Path, directory: Path, progress: Progress | None = None) -
     )
     directory_urls = bool(config.get("use_directory_urls", True))
     generated = generated_files(site, repo, options.offline_diagrams, directory_urls)
-    handwritten = _handwritten(docs_dir)
+    # The export is the source language's site; docs/<page>.<lang>.md are not pages of it.
+    languages = site.playbook.languages
+    handwritten = {
+        path: source
+        for path, source in _handwritten(docs_dir).items()
+        if not is_translation(path, languages)
+    }
     clashes = [clash(path).problems[0] for path in generated if path in handwritten]
     if clashes:
         raise PlaybookError(clashes)

@@ -16,11 +16,13 @@ from typing import Any
 
 from .. import clock
 from ..errors import PlaybookError
+from ..i18n import SOURCE_LANGUAGE, using
 from ..ical import calendar_feeds
 from ..load import load_playbook
 from ..model import Playbook
 from ..records import load_records
 from ..status import RECENT, Summary, collect
+from ..translations import is_translation
 from . import diagrams
 from .form import RepoLink
 from .nav import default_nav, expand_nav, generated_sections
@@ -48,23 +50,39 @@ Content = str | bytes | Path
 class SiteState:
     """The playbook as of one moment, with every checklist × unit judged from its records."""
 
-    playbook: Playbook
+    playbook: Playbook  # in the language of the site
     now: datetime
     summaries: list[Summary]
     warnings: list[str]  # rendered, for the shell to show
+    language: str = SOURCE_LANGUAGE
+    notes: tuple[str, ...] = ()  # stale translations: flagged on their pages, not warnings
 
 
-def load_site(root: Path, docs_dir: Path) -> SiteState:
-    """Load and cross-check the playbook, take now (or PLAYBOOK_NOW), judge the records."""
+def load_site(root: Path, docs_dir: Path, language: str | None = None) -> SiteState:
+    """Load and cross-check the playbook, take now (or PLAYBOOK_NOW), judge the records.
+
+    The site is in `language` (one of the playbook's languages; default its source):
+    its roles and checklists carry their translated text, ids and rules unchanged.
+    """
     playbook = load_playbook(root, docs_dir)
-    warnings = [warning.render() for warning in playbook.warnings]
+    language = language or playbook.language
+    if language not in playbook.languages:
+        raise PlaybookError.at(
+            "playbook.yml",
+            f"the site's language {language!r} is not one of the playbook's languages",
+            f"build one of: {', '.join(playbook.languages)}",
+        )
+    stale = playbook.translations.warnings if playbook.translations else []
+    warnings = [warning.render() for warning in playbook.warnings if warning not in stale]
     now = clock.now(playbook.timezone)
     records = load_records(playbook.root, since=now - RECENT)
     warnings += [
         f"{problem.render()} (`playbook audit` lists every finding)" for problem in records.problems
     ]
-    summaries = collect(playbook, records.index(), now, recent=RECENT)
-    return SiteState(playbook, now, summaries, warnings)
+    translated = playbook.in_language(language)
+    summaries = collect(translated, records.index(), now, recent=RECENT)
+    notes = tuple(warning.render() for warning in stale)
+    return SiteState(translated, now, summaries, warnings, language, notes)
 
 
 def site_nav(
@@ -74,7 +92,11 @@ def site_nav(
     sections = generated_sections(playbook, nav_limit)
     if nav is not None:
         return expand_nav(nav, sections)
-    handwritten = [p.relative_to(docs_dir).as_posix() for p in sorted(docs_dir.rglob("*.md"))]
+    handwritten = [
+        page
+        for page in (p.relative_to(docs_dir).as_posix() for p in sorted(docs_dir.rglob("*.md")))
+        if not is_translation(page, playbook.languages)
+    ]
     return default_nav(handwritten, sections)
 
 
@@ -86,12 +108,13 @@ def generated_files(
     `directory_urls` is mkdocs.yml's `use_directory_urls`, for the links inside HTML fragments.
     """
     playbook = site.playbook
-    files: dict[str, Content] = dict(
-        render_site(playbook, site.now, site.summaries, repo, directory_urls)
-    )
-    files.update(render_files(playbook, site.now, site.summaries, repo))
-    for team, feed in calendar_feeds(playbook, site.now).items():
-        files[calendar_feed_path(team)] = feed
+    with using(site.language):  # the pages and the feeds speak the site's language
+        files: dict[str, Content] = dict(
+            render_site(playbook, site.now, site.summaries, repo, directory_urls)
+        )
+        files.update(render_files(playbook, site.now, site.summaries, repo))
+        for team, feed in calendar_feeds(playbook, site.now).items():
+            files[calendar_feed_path(team)] = feed
     for uri in (RECORD_JS, RECORD_CSS):
         files[uri] = ASSETS / Path(uri).name
     if offline_diagrams:

@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from .. import completion
 from ..i18n import _
+from ..i18n import formatting as fmt
 from ..metrics import METRIC_RULES
 from ..model import Checklist
 from ..records import LOGS_DIR, Record
@@ -118,7 +119,7 @@ def _record(record: Record) -> dict[str, object]:
     known: dict[str, object] = {
         "state": "done" if record.complete else "partial",
         "by": record.by.split("<")[0].strip(),
-        "at": f"{record.completed_at:%a %d %b %Y, %H:%M}",
+        "at": fmt.moment(record.completed_at),
     }
     if record.complete:
         return known

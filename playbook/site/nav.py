@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_, _
 from ..model import Playbook
 from .pages import (
     CALENDAR,
@@ -23,10 +24,12 @@ from .pages import (
 
 NavEntry = str | dict[str, Any]
 SECTION_TITLES = {
-    ROLES_INDEX: "Roles",
-    ONBOARDING_INDEX: "Onboarding",
-    CHECKLISTS_INDEX: "Checklists",
+    ROLES_INDEX: N_("Roles"),
+    ONBOARDING_INDEX: N_("Onboarding"),
+    CHECKLISTS_INDEX: N_("Checklists"),
 }
+# Titles a hand-written nav (mkdocs.yml) usually gives its parts: shown in the site's language.
+COMMON_TITLES = (N_("Home"), N_("Guide"), N_("Tags"))
 
 
 def generated_sections(playbook: Playbook, limit: int) -> dict[str, list[NavEntry]]:
@@ -45,8 +48,8 @@ def generated_sections(playbook: Playbook, limit: int) -> dict[str, list[NavEntr
         ONBOARDING_INDEX: [ONBOARDING_INDEX, *_capped(onboarding, limit)],
         CHECKLISTS_INDEX: [
             CHECKLISTS_INDEX,
-            {"Dashboard": DASHBOARD},
-            {"Calendar": CALENDAR},
+            {_("Dashboard"): DASHBOARD},
+            {_("Calendar"): CALENDAR},
             *_capped(checklists, limit),
         ],
     }
@@ -61,15 +64,18 @@ def expand_nav(nav: list[NavEntry], sections: dict[str, list[NavEntry]]) -> list
     expanded: list[NavEntry] = []
     for entry in nav:
         if isinstance(entry, str) and entry in sections:
-            expanded.append({SECTION_TITLES[entry]: sections[entry]})
+            expanded.append({_(SECTION_TITLES[entry]): sections[entry]})
         elif isinstance(entry, dict) and len(entry) == 1:
             ((title, value),) = entry.items()
+            title = (
+                _(title) if title in COMMON_TITLES or title in SECTION_TITLES.values() else title
+            )
             if isinstance(value, str) and value in sections:
                 expanded.append({title: sections[value]})
             elif isinstance(value, list):
                 expanded.append({title: expand_nav(value, sections)})
             else:
-                expanded.append(entry)
+                expanded.append({title: value})
         else:
             expanded.append(entry)
     return expanded
@@ -79,11 +85,11 @@ def default_nav(handwritten: list[str], sections: dict[str, list[NavEntry]]) -> 
     """A nav for a mkdocs.yml that has none: home, the guide pages, then the generated parts."""
     nav: list[NavEntry] = []
     if "index.md" in handwritten:
-        nav.append({"Home": "index.md"})
+        nav.append({_("Home"): "index.md"})
     guide = [page for page in sorted(handwritten) if page not in ("index.md", "tags.md")]
     if guide:
-        nav.append({"Guide": guide})
-    nav += [{SECTION_TITLES[index]: pages} for index, pages in sections.items()]
+        nav.append({_("Guide"): guide})
+    nav += [{_(SECTION_TITLES[index]): pages} for index, pages in sections.items()]
     if "tags.md" in handwritten:
-        nav.append({"Tags": "tags.md"})
+        nav.append({_("Tags"): "tags.md"})
     return nav

@@ -18,10 +18,10 @@ from typing import NamedTuple
 
 from markupsafe import Markup
 
-from ..i18n import _
+from ..i18n import N_, _, ngettext
+from ..i18n import formatting as fmt
 from ..model import KPI, Checklist, Level, Playbook, Role
 from ..recording import checklist_version
-from ..schedule import describe_duration
 from ..status import Summary, units
 from . import dates, diagrams, form, templates, tracking
 from .markdown import bullets, cell, front_matter, link, table, text
@@ -36,12 +36,34 @@ CALENDAR_ROWS = 1500  # the calendar page ends with the week that reaches this m
 NEXT_DATES = 5  # per group of units whose dates agree
 MANY_GROUPS = 3  # beyond this many groups, each shows only its next date
 FAMILY_TITLES = {
-    "sales": "Sales",
-    "customer-success": "Customer success",
-    "management": "Management",
-    "sales-operations": "Sales operations",
+    "sales": N_("Sales"),
+    "customer-success": N_("Customer success"),
+    "management": N_("Management"),
+    "sales-operations": N_("Sales operations"),
 }
-CADENCE_GROUPS = ["Daily", "Weekly", "Monthly", "Quarterly", "Yearly", "Onboarding", "Other"]
+CADENCE_GROUPS = [
+    N_("Daily"),
+    N_("Weekly"),
+    N_("Monthly"),
+    N_("Quarterly"),
+    N_("Yearly"),
+    N_("Onboarding"),
+    N_("Other"),
+]
+KPI_CADENCES = {
+    "daily": N_("daily"),
+    "weekly": N_("weekly"),
+    "monthly": N_("monthly"),
+    "quarterly": N_("quarterly"),
+    "yearly": N_("yearly"),
+}
+METRIC_TYPES = {
+    "integer": N_("integer"),
+    "number": N_("number"),
+    "money": N_("money"),
+    "percent": N_("percent"),
+    "text": N_("text"),
+}
 
 
 class DateGroup(NamedTuple):
@@ -282,10 +304,15 @@ def _owner_title(playbook: Playbook, owner_id: str) -> str:
 
 def roles_index(playbook: Playbook) -> str:
     page = ROLES_INDEX
-    out = [front_matter(title="Roles", tags=["Roles"]), "# Roles\n\n"]
+    title = _("Roles")
+    out = [front_matter(title=title, tags=[title]), f"# {title}\n\n"]
     out.append(
-        f"The {len(playbook.roles)} roles of {text(playbook.company or playbook.title)}, "
-        "who they report to, and what each is for.\n\n"
+        ngettext(
+            "The {count} role of {company}, who they report to, and what each is for.",
+            "The {count} roles of {company}, who they report to, and what each is for.",
+            len(playbook.roles),
+        ).format(count=len(playbook.roles), company=text(playbook.company or playbook.title))
+        + "\n\n"
     )
     by_family: dict[str, list[Role]] = defaultdict(list)
     for role in playbook.roles.values():
@@ -294,7 +321,7 @@ def roles_index(playbook: Playbook) -> str:
         members = by_family.get(family)
         if not members:
             continue
-        out.append(f"## {title}\n\n")
+        out.append(f"## {_(title)}\n\n")
         rows = [
             (
                 link(role.title, rel(page, role_path(role.id))),
@@ -304,67 +331,81 @@ def roles_index(playbook: Playbook) -> str:
             )
             for role in members
         ]
-        out.append(table(["Role", "Also called", "Reports to", "In one sentence"], rows) + "\n")
-    out.append("## Organisation chart\n\n" + diagrams.org_chart(playbook))
+        headers = [_("Role"), _("Also called"), _("Reports to"), _("In one sentence")]
+        out.append(table(headers, rows) + "\n")
+    out.append("## " + _("Organisation chart") + "\n\n" + diagrams.org_chart(playbook))
     return "".join(out)
 
 
 def role_page(playbook: Playbook, role: Role) -> str:
     page = role_path(role.id)
-    tags = ["Role", FAMILY_TITLES.get(role.family, role.family.title())]
+    tags = [
+        _("Role"),
+        _(FAMILY_TITLES[role.family]) if role.family in FAMILY_TITLES else role.family,
+    ]
     out = [
         front_matter(title=role.title, tags=tags, search={"boost": 2}),
         f"# {text(role.title)}\n\n",
     ]
     if role.aliases:
-        out.append(f"*Also called {text(', '.join(role.aliases))}.*\n\n")
-    out.append(f'!!! abstract "In one sentence"\n    {text(role.summary)}\n\n')
+        also = _("Also called {names}.").format(names=text(", ".join(role.aliases)))
+        out.append(f"*{also}*\n\n")
+    out.append('!!! abstract "' + _("In one sentence") + f'"\n    {text(role.summary)}\n\n')
     facts = []
     if role.reports_to:
-        facts.append(("Reports to", _role_link(playbook, role.reports_to, page)))
+        facts.append((_("Reports to"), _role_link(playbook, role.reports_to, page)))
     reports = playbook.reports(role.id)
     if reports:
         facts.append(
-            ("Direct reports", ", ".join(_role_link(playbook, r.id, page) for r in reports))
+            (_("Direct reports"), ", ".join(_role_link(playbook, r.id, page) for r in reports))
         )
     if role.funnel_stages:
         stage_titles = {stage.id: stage.title for stage in playbook.funnel}
         facts.append(
-            ("Funnel stages", cell(", ".join(stage_titles[s] for s in role.funnel_stages)))
+            (_("Funnel stages"), cell(", ".join(stage_titles[s] for s in role.funnel_stages)))
         )
     if role.onboarding:
         onboarding = playbook.checklists[role.onboarding_checklist_id]
         facts.append(
             (
-                "Onboarding",
-                link(f"{role.title} onboarding plan", rel(page, checklist_path(onboarding))),
+                _("Onboarding"),
+                link(
+                    _("{role} onboarding plan").format(role=role.title),
+                    rel(page, checklist_path(onboarding)),
+                ),
             )
         )
     if facts:
         out.append(table(["", ""], facts) + "\n")
     if role.mission:
-        out.append(f"## Mission\n\n{text(role.mission)}\n\n")
-    out.append("## Responsibilities\n\n")
+        out.append("## " + _("Mission") + f"\n\n{text(role.mission)}\n\n")
+    out.append("## " + _("Responsibilities") + "\n\n")
     for group in role.responsibilities:
         out.append(f"### {text(group.area)}\n\n{bullets(group.items)}\n")
     if role.requirements:
-        out.append("## Requirements\n\n" + bullets(role.requirements) + "\n")
+        out.append("## " + _("Requirements") + "\n\n" + bullets(role.requirements) + "\n")
     if role.kpis:
-        out.append("## KPIs\n\n")
+        out.append("## " + _("KPIs") + "\n\n")
         rows = [
-            (f"**{cell(k.name)}**", cell(k.definition), cell(_target(k)), cell(k.cadence))
+            (
+                f"**{cell(k.name)}**",
+                cell(k.definition),
+                cell(_target(k)),
+                cell(_(KPI_CADENCES[k.cadence]) if k.cadence in KPI_CADENCES else k.cadence),
+            )
             for k in role.kpis
         ]
-        out.append(table(["KPI", "Definition", "Target", "Measured"], rows) + "\n")
+        headers = [_("KPI"), _("Definition"), _("Target"), _("Measured")]
+        out.append(table(headers, rows) + "\n")
     if role.levels:
         out.append(_levels(playbook, role, page))
     out.append(_handoffs(playbook, role, page))
     if role.tools or role.skills:
-        out.append("## Tools and skills\n\n")
+        out.append("## " + _("Tools and skills") + "\n\n")
         if role.tools:
-            out.append("**Tools:** " + text(", ".join(role.tools)) + "\n\n")
+            out.append("**" + _("Tools:") + "** " + text(", ".join(role.tools)) + "\n\n")
         if role.skills:
-            out.append("**Skills:**\n\n" + bullets(role.skills) + "\n")
+            out.append("**" + _("Skills:") + "**\n\n" + bullets(role.skills) + "\n")
     owned = [c for c in playbook.checklists_owned_by(role.id) if not c.onboarding_for]
     owned_ids = {c.id for c in owned}
     related = [
@@ -373,22 +414,23 @@ def role_page(playbook: Playbook, role: Role) -> str:
         if c.id not in owned_ids and not c.onboarding_for
     ]
     if owned or related:
-        out.append("## Checklists\n\n")
+        out.append("## " + _("Checklists") + "\n\n")
         rows = [
             (
                 link(c.title, rel(page, checklist_path(c))),
-                "runs it" if c.id in owned_ids else "takes part",
+                _("runs it") if c.id in owned_ids else _("takes part"),
                 cell(c.cadence.words()),
             )
             for c in owned + related
         ]
-        out.append(table(["Checklist", "This role", "When"], rows) + "\n")
+        out.append(table([_("Checklist"), _("This role"), _("When")], rows) + "\n")
     if role.career_path or playbook.career_sources(role.id):
-        out.append("## Career path\n\n" + diagrams.career_path(playbook, role) + "\n")
+        out.append("## " + _("Career path") + "\n\n" + diagrams.career_path(playbook, role) + "\n")
         if role.career_path:
-            out.append("Next steps:\n\n")
+            out.append(_("Next steps:") + "\n\n")
             for step in role.career_path:
-                when = f" — when {text(step.condition)}" if step.condition else ""
+                condition = _("when {condition}").format(condition=text(step.condition))
+                when = f" — {condition}" if step.condition else ""
                 out.append(f"- {_role_link(playbook, step.to, page)}{when}\n")
     return "".join(out)
 
@@ -425,13 +467,15 @@ def _levels(playbook: Playbook, role: Role, page: str) -> str:
 
     columns = [added(level) for level in role.levels]
     rows = [
-        ["**In short**", *(cell(level.summary) or "—" for level in role.levels)],
+        ["**" + _("In short") + "**", *(cell(level.summary) or "—" for level in role.levels)],
         *(
             [f"**{name}**", *(column[r] for column in columns)]
-            for r, name in enumerate(["Adds responsibilities", "Adds requirements", "Adds KPIs"])
+            for r, name in enumerate(
+                [_("Adds responsibilities"), _("Adds requirements"), _("Adds KPIs")]
+            )
         ),
         [
-            "**Reports to**",
+            "**" + _("Reports to") + "**",
             *(
                 _role_link(playbook, manager, page) if manager else "—"
                 for manager in (role.at_level(level.id).reports_to for level in role.levels)
@@ -440,9 +484,16 @@ def _levels(playbook: Playbook, role: Role, page: str) -> str:
     ]
     headers = ["", *(cell(level.title) for level in role.levels)]
     return (
-        "## Levels\n\n"
-        "Each level holds everything of the role and of the levels before it, plus what its "
-        "column adds.\n\n" + table(headers, rows) + "\n"
+        "## "
+        + _("Levels")
+        + "\n\n"
+        + _(
+            "Each level holds everything of the role and of the levels before it, plus what its "
+            "column adds."
+        )
+        + "\n\n"
+        + table(headers, rows)
+        + "\n"
     )
 
 
@@ -450,17 +501,23 @@ def _handoffs(playbook: Playbook, role: Role, page: str) -> str:
     incoming = playbook.handoffs_into(role.id)
     if not role.handoffs and not incoming:
         return ""
-    out = ["## Hand-offs\n\n"]
+    out = ["## " + _("Hand-offs") + "\n\n"]
     for handoff in role.handoffs:
+        heading = _("To {role}: {when}").format(
+            role=_role_link(playbook, handoff.to, page), when=text(handoff.when)
+        )
         out.append(
-            f"### To {_role_link(playbook, handoff.to, page)}: {text(handoff.when)}\n\n"
-            f"**Hand over when:**\n\n{bullets(handoff.criteria)}\n"
-            f"**What is handed over:**\n\n{bullets(handoff.handover)}\n"
+            f"### {heading}\n\n"
+            f"**" + _("Hand over when:") + f"**\n\n{bullets(handoff.criteria)}\n"
+            f"**" + _("What is handed over:") + f"**\n\n{bullets(handoff.handover)}\n"
         )
     for source, handoff in incoming:
+        heading = _("From {role}: {when}").format(
+            role=_role_link(playbook, source.id, page), when=text(handoff.when)
+        )
         out.append(
-            f"### From {_role_link(playbook, source.id, page)}: {text(handoff.when)}\n\n"
-            f"**Expect to receive:** {text('; '.join(handoff.handover))}.\n\n"
+            f"### {heading}\n\n"
+            f"**" + _("Expect to receive:") + f"** {text('; '.join(handoff.handover))}.\n\n"
         )
     return "".join(out)
 
@@ -475,70 +532,71 @@ def checklist_page(
     page = checklist_path(checklist)
     group = cadence_group(checklist)
     tags = [
-        "Checklist",
-        group,
+        _("Checklist"),
+        _(group),
         *(_owner_title(playbook, o) for o in checklist.owners),
         *checklist.tags,
     ]
     out = [front_matter(title=checklist.title, tags=tags), f"# {text(checklist.title)}\n\n"]
-    out.append(f'!!! abstract "Purpose"\n    {text(checklist.purpose)}\n\n')
+    out.append('!!! abstract "' + _("Purpose") + f'"\n    {text(checklist.purpose)}\n\n')
     facts = [
-        ("Run by", _roles(playbook, checklist.owners, page)),
-        ("When", f"{cell(checklist.cadence.words())} ({cell(checklist.timezone.key)})"),
+        (_("Run by"), _roles(playbook, checklist.owners, page)),
+        (_("When"), f"{cell(checklist.cadence.words())} ({cell(checklist.timezone.key)})"),
     ]
     if checklist.cadence.per_person:
-        facts.append(("Late", "when a phase is not done by its due day"))
+        facts.append((_("Late"), _("when a phase is not done by its due day")))
     else:
-        facts.append(
-            (
-                "Late",
-                f"when recorded more than {describe_duration(checklist.late_after)} after the due time",
-            )
-        )
+        late = _("when recorded more than {duration} after the due time")
+        facts.append((_("Late"), late.format(duration=fmt.duration(checklist.late_after))))
         if checklist.retired is not None and checklist.retired < now.date():
-            facts.append(("Retired", f"nothing is scheduled after {checklist.retired:%a %d %b %Y}"))
+            retired = _("nothing is scheduled after {day}").format(day=fmt.day(checklist.retired))
+            facts.append((_("Retired"), retired))
         else:
             found = upcoming or dates.upcoming_by_unit(playbook, checklist, now, NEXT_DATES)
-            facts.append(("Next dates", _next_dates(found)))
-        facts.append(("Rule", f"`RRULE:{checklist.cadence.rule}`"))
+            facts.append((_("Next dates"), _next_dates(found)))
+        facts.append((_("Rule"), f"`RRULE:{checklist.cadence.rule}`"))
         if checklist.earlier:
             # History is judged by the cadence in force then: say which that was.
             earlier = [
-                f"{cell(era.cadence.words())} (until {era.until.astimezone(checklist.timezone):%d %b %Y})"
+                _("{cadence} (until {day})").format(
+                    cadence=cell(era.cadence.words()),
+                    day=fmt.short_date(era.until.astimezone(checklist.timezone)),
+                )
                 for era in checklist.earlier
             ]
-            facts.append(("Before", "<br>".join(earlier)))
-    facts.append(("Source", f"`{checklist.source}`"))
+            facts.append((_("Before"), "<br>".join(earlier)))
+    facts.append((_("Source"), f"`{checklist.source}`"))
     out.append(table(["", ""], facts) + "\n")
-    out.append("## Items\n\n")
+    out.append("## " + _("Items") + "\n\n")
     for section in checklist.sections:
         phase = _phase_due(playbook, checklist, section.title)
         out.append(f"### {text(section.title)}{phase}\n\n")
         for item in section.items:
-            optional = " *(optional)*" if not item.required else ""
+            optional = " *" + _("(optional)") + "*" if not item.required else ""
             out.append(f"- [ ] {text(item.text)}{optional}\n")
             details = text(item.help) if item.help else ""
             if item.link:
-                details += (" " if details else "") + link("More", item.link)
+                details += (" " if details else "") + link(_("More"), item.link)
             if details:
                 out.append(f"    <br><small>{details}</small>\n")
         out.append("\n")
     if checklist.metrics:
-        out.append("## Metrics to capture\n\n")
+        out.append("## " + _("Metrics to capture") + "\n\n")
         rows = [
             (
                 f"**{cell(m.label)}**",
                 f"`{m.id}`",
-                m.type,
+                _(METRIC_TYPES[m.type]) if m.type in METRIC_TYPES else m.type,
                 cell(m.unit or "—"),
-                "yes" if m.required else "no",
+                _("yes") if m.required else _("no"),
             )
             for m in checklist.metrics
         ]
-        out.append(table(["Metric", "Id", "Type", "Unit", "Required"], rows) + "\n")
+        headers = [_("Metric"), _("Id"), _("Type"), _("Unit"), _("Required")]
+        out.append(table(headers, rows) + "\n")
     related_roles = [r for r in checklist.roles if r not in checklist.owners]
     if related_roles or checklist.pages:
-        out.append("## Related\n\n")
+        out.append("## " + _("Related") + "\n\n")
         for role_id in related_roles:
             out.append(f"- {_role_link(playbook, role_id, page)}\n")
         for target in checklist.pages:
@@ -555,7 +613,8 @@ def _phase_due(playbook: Playbook, checklist: Checklist, section_title: str) -> 
     role = playbook.roles[checklist.onboarding_for]
     for phase in role.onboarding:
         if phase.title == section_title:
-            return f" <small>(by day {phase.due.days})</small>" if phase.due.days else ""
+            by_day = _("(by day {day})").format(day=phase.due.days)
+            return f" <small>{by_day}</small>" if phase.due.days else ""
     return ""
 
 
@@ -573,11 +632,15 @@ def checklists_index(
             if not c.cadence.per_person
         }
     page = CHECKLISTS_INDEX
-    out = [front_matter(title="Checklists", tags=["Checklist"]), "# Checklists\n\n"]
+    title = _("Checklists")
+    out = [front_matter(title=title, tags=[_("Checklist")]), f"# {title}\n\n"]
     out.append(
-        "The recurring reviews of the team. Each page lists the items to tick and the numbers to "
-        f"capture; the [calendar]({rel(page, CALENDAR)}) shows when they fall in the next "
-        f"{CALENDAR_WEEKS} weeks.\n\n"
+        _(
+            "The recurring reviews of the team. Each page lists the items to tick and the "
+            "numbers to capture; the [calendar]({calendar}) shows when they fall in the next "
+            "{weeks} weeks."
+        ).format(calendar=rel(page, CALENDAR), weeks=CALENDAR_WEEKS)
+        + "\n\n"
     )
     groups: dict[str, list[Checklist]] = defaultdict(list)
     for checklist in playbook.checklists.values():
@@ -586,7 +649,7 @@ def checklists_index(
         members = groups.get(group)
         if not members:
             continue
-        out.append(f"## {group}\n\n")
+        out.append(f"## {_(group)}\n\n")
         rows = [
             ChecklistRow(
                 title=c.title,
@@ -606,10 +669,14 @@ def onboarding_index(
     playbook: Playbook, summaries: list[Summary] | None = None, directory_urls: bool = True
 ) -> str:
     page = ONBOARDING_INDEX
-    out = [front_matter(title="Onboarding", tags=["Onboarding"]), "# Onboarding\n\n"]
+    title = _("Onboarding")
+    out = [front_matter(title=title, tags=[title]), f"# {title}\n\n"]
     out.append(
-        "Every role with an onboarding plan has a page of phases and tasks. A new hire works "
-        "through it with their manager, who records each phase as it is completed.\n\n"
+        _(
+            "Every role with an onboarding plan has a page of phases and tasks. A new hire works "
+            "through it with their manager, who records each phase as it is completed."
+        )
+        + "\n\n"
     )
     rows = []
     for role in playbook.roles.values():
@@ -626,9 +693,11 @@ def onboarding_index(
             )
         )
     if rows:
-        out.append(table(["Role", "Phases", "Tasks", "Guided by"], rows))
+        out.append(table([_("Role"), _("Phases"), _("Tasks"), _("Guided by")], rows))
     else:
-        out.append("No role has an onboarding plan yet: add `onboarding:` phases to a role file.\n")
+        out.append(
+            _("No role has an onboarding plan yet: add `onboarding:` phases to a role file.") + "\n"
+        )
     if summaries:
         out.append(
             "\n"
@@ -689,7 +758,7 @@ def calendar(playbook: Playbook, now: datetime, directory_urls: bool = True) -> 
             for e in entries
         ]
         week = _("Week of {day}").format(
-            day=f"{monday - timedelta(days=monday.weekday()):%d %B %Y}"
+            day=fmt.long_day(monday - timedelta(days=monday.weekday()))
         )
         # Each week's heading carries its own marker: Material excludes a section, not its children.
         sections.append(
@@ -703,7 +772,7 @@ def calendar(playbook: Playbook, now: datetime, directory_urls: bool = True) -> 
         _(
             "Every review due in the {weeks} weeks from {day} (the time this site was built), "
             "in each team's own time zone, moved for its public holidays as the checklist says."
-        ).format(weeks=weeks, day=f"{start:%d %B %Y}")
+        ).format(weeks=weeks, day=fmt.long_day(start))
         + "\n\n"
     )
     feeds = [link(_("all checklists"), rel(page, calendar_feed_path()))]

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from ..i18n import _
+from ..i18n import formatting as fmt
 from ..metrics import format_value
 from ..model import Checklist, Playbook
 from ..status import OccurrenceStatus, State, Summary
@@ -140,8 +141,8 @@ def _strip(history: list[OccurrenceStatus], labels: dict[str, str]) -> list[Run]
             _css(run[0]),
             len(run),
             (
-                f"{run[0].occurrence.key:%d %b}"
-                + (f" – {run[-1].occurrence.key:%d %b}" if len(run) > 1 else "")
+                fmt.short_day(run[0].occurrence.key)
+                + (f" – {fmt.short_day(run[-1].occurrence.key)}" if len(run) > 1 else "")
                 + f": {state_label(run[0], labels)}"
                 + (f" ×{len(run)}" if len(run) > 1 else "")
             ),
@@ -175,7 +176,7 @@ def checklist_history(mine: list[Summary], calendar_link: str) -> str:
             rate=_rate(s),
             streak=s.streak,
             last=_last_done(s, labels),
-            next=f"{s.next_due.due:%a %d %b %Y, %H:%M}" if s.next_due else "—",
+            next=fmt.moment(s.next_due.due) if s.next_due else "—",
         )
         for s in mine
     ]
@@ -208,7 +209,7 @@ def checklist_history(mine: list[Summary], calendar_link: str) -> str:
 def _last_done(summary: Summary, labels: dict[str, str]) -> str:
     if not summary.last_done:
         return "—"
-    return f"{summary.last_done.occurrence.key:%d %b %Y} ({labels[summary.last_done.state]})"
+    return f"{fmt.day(summary.last_done.occurrence.key)} ({labels[summary.last_done.state]})"
 
 
 def _metric_columns(checklist: Checklist, shown: list[OccurrenceStatus]) -> list[tuple[str, str]]:
@@ -233,15 +234,15 @@ def _row(
     """One history row as plain values, a value per metric column; the template escapes them."""
     record = status.record
     occurrence = status.occurrence
-    moved = f" ({_('moved')}: {occurrence.holiday})" if occurrence.moved_from else ""
-    partial = f" ({_('partial')})" if record and not record.complete else ""
+    moved = " (" + _("moved") + f": {occurrence.holiday})" if occurrence.moved_from else ""
+    partial = " (" + _("partial") + ")" if record and not record.complete else ""
     return HistoryRow(
-        occurrence=f"{occurrence.key:%a %d %b %Y}{moved}",
+        occurrence=f"{fmt.day(occurrence.key)}{moved}",
         unit=unit,
         state=state_label(status, labels) + partial,
         css=_css(status),
         by=_name(record.by) if record else "—",
-        recorded=f"{record.completed_at:%d %b %H:%M}" if record else "—",
+        recorded=fmt.moment(record.completed_at) if record else "—",
         values=_values(checklist, metrics, record.metrics if record else {}),
         note=record.note if record else "",
     )
@@ -273,7 +274,7 @@ def dashboard(
             "As of **{moment}** (when this site was built): **{overdue}** overdue, "
             "**{open}** open, {tracked} tracked."
         ).format(
-            moment=f"{now:%A %d %B %Y, %H:%M %Z}",
+            moment=f"{fmt.moment(now)} {now:%Z}",
             overdue=overdue,
             open=open_count,
             tracked=len(summaries),
@@ -299,7 +300,7 @@ def dashboard(
             unit=s.unit.name,
             strip=_strip(_recent(s), labels),
             last=_last_done(s, labels),
-            next=f"{s.next_due.due:%a %d %b, %H:%M}" if s.next_due else "—",
+            next=fmt.moment(s.next_due.due) if s.next_due else "—",
             rate=_rate(s),
         )
         for s in summaries
@@ -328,7 +329,7 @@ def onboarding_progress(
                 name=s.unit.name,
                 plan=playbook.roles[s.checklist.onboarding_for].title,
                 url=page_of[s.checklist.id],
-                started=f"{started:%d %b %Y}" if started else "—",
+                started=fmt.day(started) if started else "—",
                 percent=round(100 * done / total) if total else 0,
                 state=state_label(latest, labels) if latest else "—",
             )
