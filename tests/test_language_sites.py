@@ -205,6 +205,42 @@ def test_cadences_are_in_the_language_of_the_site(site: Path) -> None:
     assert "minden hétfőn 9:00-kor" in _page(site, "hu", "checklists/monday-kickoff")
 
 
+def _form_messages(site: Path, code: str) -> dict[str, str]:
+    folder = site if code == "en" else site / code
+    spec = folder / "assets" / "playbook" / "forms" / "monday-kickoff.json"
+    return json.loads(spec.read_text(encoding="utf-8"))["messages"]
+
+
+@pytest.mark.parametrize(
+    ("code", "english", "translated"),
+    [
+        ("pl", "Which one", "Który termin"),
+        ("pl", "Show the command", "Pokaż polecenie"),
+        ("pl", "Recorded {state} by {by} at {at}.", "Zapisano ({state}): {by}, {at}."),
+        ("pl", "done", "wykonano"),
+        ("vi", "Note and signature", "Ghi chú và chữ ký"),
+        ("vi", "{label} is required", "{label} là bắt buộc"),
+    ],
+)
+def test_the_form_spec_carries_the_forms_words_in_the_sites_language(
+    site: Path, code: str, english: str, translated: str
+) -> None:
+    assert _form_messages(site, code)[english] == translated
+
+
+def test_the_english_form_spec_carries_its_words_as_written(site: Path) -> None:
+    messages = _form_messages(site, "en")
+    assert messages and all(key == text for key, text in messages.items())
+
+
+def test_every_word_the_form_script_looks_up_is_in_its_spec(site: Path) -> None:
+    script = (
+        Path(__file__).parent.parent / "playbook" / "site" / "assets" / "record.js"
+    ).read_text()
+    looked_up = set(re.findall(r'\bt\("((?:[^"\\]|\\.)*)"', script))
+    assert looked_up and looked_up <= set(_form_messages(site, "pl"))
+
+
 @pytest.fixture(scope="module")
 def browser(site: Path) -> Iterator[tuple[Any, str]]:
     with serve(site) as url, chromium_page() as page:
@@ -236,6 +272,22 @@ def test_search_in_the_browser_finds_the_translated_checklist(
     results.first.wait_for(timeout=60_000)
     hrefs = [results.nth(i).get_attribute("href") or "" for i in range(results.count())]
     assert any("checklists/monday-kickoff/" in href for href in hrefs), hrefs
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("code", "legend", "button"),
+    [("pl", "Który termin", "Pokaż polecenie"), ("vi", "Lần nào", "Xem lệnh")],
+)
+def test_the_record_form_speaks_the_language_of_its_site(
+    browser: tuple[Any, str], code: str, legend: str, button: str
+) -> None:
+    page, url = browser
+    page.goto(f"{url}{code}/checklists/monday-kickoff/", wait_until="networkidle")
+    form = page.locator(".playbook-form")
+    form.wait_for(timeout=30_000)
+    assert form.locator("legend").first.inner_text() == legend
+    assert form.locator("button[type=submit]").inner_text() == button
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from .. import completion
-from ..i18n import _
+from ..i18n import N_, _
 from ..i18n import formatting as fmt
 from ..metrics import METRIC_RULES
 from ..model import Checklist
@@ -34,6 +34,51 @@ from .tracking import state_label, state_labels
 
 OCCURRENCES_SHOWN = 8
 SPECS = "assets/playbook/forms"
+# The form's own words. record.js looks each up by its English (its `t(key, values)`) and
+# fills the named placeholders, so every language writes whole sentences in its own order.
+MESSAGES = (
+    N_("Which one"),
+    N_("Team"),
+    N_("Person"),
+    N_("For"),
+    N_("Occurrence"),
+    N_("Items"),
+    N_("(optional)"),
+    N_("skip"),
+    N_("why skipped"),
+    N_("Why skipped: {item}"),
+    N_("Metrics"),
+    N_("Note and signature"),
+    N_("Note"),
+    N_("Recorded by"),
+    N_("default: your git identity"),
+    N_("Name <email>"),
+    N_("Save as partial (finish it later)"),
+    N_("Record"),
+    N_("Show the command"),
+    N_("Replace the existing record"),
+    N_("Copy"),
+    N_("done"),
+    N_("partial"),
+    N_("Recorded {state} by {by} at {at}."),
+    N_("This record will be {state}."),
+    N_("The engine would record {state}: {picked}."),
+    N_("Not recordable yet: {problems}"),
+    N_("Run this in your playbook repository:"),
+    N_("Or, with no local setup:"),
+    N_("Commit it on {host}"),
+    N_("Recorded {occurrence} as {state} in commit {commit}."),
+    N_("skipping needs a reason"),
+    N_("required: tick it, skip it with a reason, or save as partial"),
+    N_("{label} is required"),
+    N_("{label}: {error}"),
+    N_("{label} is counted in {unit}, got '{raw}'; convert it to {unit} first"),
+    N_("expected {expected}, got '{raw}'"),
+    N_("write who completed it as Name <email>"),
+    N_("the server did not answer: is playbook serve still running?"),
+    N_("None of your teams records this checklist."),
+    N_("Nobody records this checklist yet: add teams or people to playbook.yml."),
+)
 
 
 def spec_path(checklist: Checklist) -> str:
@@ -131,6 +176,11 @@ def _record(record: Record) -> dict[str, object]:
     }
 
 
+def messages() -> dict[str, str]:
+    """The form's words in the language in force, keyed by their English."""
+    return {message: _(message) for message in MESSAGES}
+
+
 def spec(
     checklist: Checklist,
     summaries: list[Summary],
@@ -155,6 +205,7 @@ def spec(
         "rules": METRIC_RULES,
         "completion": completion.rule(checklist),
         "repo": {"kind": repo.kind, "url": repo.url, "branch": repo.branch} if repo else None,
+        "messages": messages(),
     }
 
 

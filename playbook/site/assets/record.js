@@ -11,6 +11,14 @@
 (function () {
   "use strict";
 
+  // The form's words in the site's language (the spec's `messages`, from the gettext
+  // catalogues), looked up by their English, which stands in for a missing one.
+  let messages = {};
+  function t(key, values) {
+    const text = messages[key] || key;
+    return text.replace(/\{(\w+)\}/g, (whole, name) => (values && name in values ? String(values[name]) : whole));
+  }
+
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(attrs || {})) {
@@ -34,13 +42,13 @@
       if (match) {
         const code = (match[1] || match[2]).toUpperCase();
         if (metric.unit && code !== metric.unit.toUpperCase()) {
-          return { error: metric.label + " is counted in " + metric.unit + ", got '" + raw + "'; convert it to " + metric.unit + " first" };
+          return { error: t("{label} is counted in {unit}, got '{raw}'; convert it to {unit} first", { label: metric.label, unit: metric.unit, raw }) };
         }
         cleaned = cleaned.slice(0, match.index) + cleaned.slice(match.index + match[0].length);
       }
     }
     if (!new RegExp("^(?:" + rule.pattern + ")$").test(cleaned)) {
-      return { error: "expected " + rule.expected + ", got '" + raw + "'" };
+      return { error: t("expected {expected}, got '{raw}'", { expected: rule.expected, raw }) };
     }
     if (metric.type === "text") return { value: cleaned };
     // Money stays exact, as the engine writes it: a string with two decimals.
@@ -55,6 +63,7 @@
   }
 
   function build(root, spec) {
+    messages = spec.messages || {};
     const token = document.querySelector('meta[name="playbook-api"]');
     const draftKey = "playbook-draft:" + spec.checklist;
     const resultKey = "playbook-result:" + spec.checklist;
@@ -73,12 +82,12 @@
       const ids = allowed.content.split(" ");
       spec.units = spec.units.filter((u) => ids.includes(u.id));
       if (!spec.units.length) {
-        root.append(el("p", { text: "None of your teams records this checklist." }));
+        root.append(el("p", { text: t("None of your teams records this checklist.") }));
         return;
       }
     }
     if (!spec.units.length) {
-      root.append(el("p", { text: "Nobody records this checklist yet: add teams or people to playbook.yml." }));
+      root.append(el("p", { text: t("Nobody records this checklist yet: add teams or people to playbook.yml.") }));
       return;
     }
     const unitKind = spec.units[0].kind;
@@ -95,18 +104,18 @@
     const existing = el("p", { class: "playbook-existing", "aria-live": "polite" });
     form.append(
       el("fieldset", {}, [
-        el("legend", { text: "Which one" }),
-        row(unitKind === "person" ? "Person " : unitKind === "team" ? "Team " : "For ", fields.unit, unitKind),
-        row("Occurrence ", fields.occurrence, "occurrence"),
+        el("legend", { text: t("Which one") }),
+        row((unitKind === "person" ? t("Person") : unitKind === "team" ? t("Team") : t("For")) + " ", fields.unit, unitKind),
+        row(t("Occurrence") + " ", fields.occurrence, "occurrence"),
         existing,
       ]),
     );
 
-    const itemSet = el("fieldset", {}, [el("legend", { text: "Items" })]);
+    const itemSet = el("fieldset", {}, [el("legend", { text: t("Items") })]);
     for (const item of spec.items) {
       const done = el("input", { type: "checkbox", name: "done:" + item.id });
       const skip = el("input", { type: "checkbox", name: "skip:" + item.id });
-      const reason = el("input", { type: "text", name: "reason:" + item.id, placeholder: "why skipped", "aria-label": "Why skipped: " + item.text, hidden: true });
+      const reason = el("input", { type: "text", name: "reason:" + item.id, placeholder: t("why skipped"), "aria-label": t("Why skipped: {item}", { item: item.text }), hidden: true });
       skip.addEventListener("change", () => {
         reason.hidden = !skip.checked;
         if (skip.checked) done.checked = false;
@@ -118,8 +127,8 @@
       errors["items." + item.id] = el("span", { class: "playbook-error", role: "alert" });
       itemSet.append(
         el("div", { class: "playbook-item" }, [
-          el("label", {}, [done, " ", item.text, item.required ? "" : el("em", { text: " (optional)" })]),
-          el("label", { class: "playbook-skip" }, [skip, " skip"]),
+          el("label", {}, [done, " ", item.text, item.required ? "" : el("em", { text: " " + t("(optional)") })]),
+          el("label", { class: "playbook-skip" }, [skip, " " + t("skip")]),
           reason,
           errors["items." + item.id],
         ]),
@@ -128,7 +137,7 @@
     form.append(itemSet);
 
     if (spec.metrics.length) {
-      const metricSet = el("fieldset", {}, [el("legend", { text: "Metrics" })]);
+      const metricSet = el("fieldset", {}, [el("legend", { text: t("Metrics") })]);
       for (const metric of spec.metrics) {
         const numeric = metric.type !== "text";
         const input = el("input", {
@@ -145,15 +154,15 @@
     fields.note = el("textarea", { name: "note", rows: 2 });
     // Under the team server the signed-in user signs the record (the server ignores `by`).
     const signedIn = document.querySelector('meta[name="playbook-user"]');
-    fields.by = el("input", { type: "text", name: "by", placeholder: token ? "default: your git identity" : "Name <email>" });
+    fields.by = el("input", { type: "text", name: "by", placeholder: token ? t("default: your git identity") : t("Name <email>") });
     if (signedIn) { fields.by.value = signedIn.content; fields.by.readOnly = true; }
     fields.partial = el("input", { type: "checkbox", name: "partial" });
     form.append(
       el("fieldset", {}, [
-        el("legend", { text: "Note and signature" }),
-        row("Note ", fields.note, "note"),
-        row("Recorded by ", fields.by, "by"),
-        el("label", {}, [fields.partial, " Save as partial (finish it later)"]),
+        el("legend", { text: t("Note and signature") }),
+        row(t("Note") + " ", fields.note, "note"),
+        row(t("Recorded by") + " ", fields.by, "by"),
+        el("label", {}, [fields.partial, " " + t("Save as partial (finish it later)")]),
       ]),
     );
     const general = el("div", { class: "playbook-error playbook-general", role: "alert" });
@@ -178,9 +187,9 @@
       const occurrence = chosen();
       const record = occurrence && occurrence.record;
       existing.textContent = record
-        ? "Recorded " + record.state + " by " + record.by + " at " + record.at + "."
+        ? t("Recorded {state} by {by} at {at}.", { state: t(record.state), by: record.by, at: record.at })
         : "";
-      button.textContent = replacing() ? "Replace the existing record" : token ? "Record" : "Show the command";
+      button.textContent = replacing() ? t("Replace the existing record") : token ? t("Record") : t("Show the command");
       button.dataset.amend = replacing() ? "1" : "";
     }
 
@@ -269,23 +278,23 @@
       const values = {};
       for (const item of spec.items) {
         const skipped = item.id in s.skipped;
-        if (skipped && !s.skipped[item.id].trim()) problems.push({ field: "items." + item.id, message: "skipping needs a reason" });
+        if (skipped && !s.skipped[item.id].trim()) problems.push({ field: "items." + item.id, message: t("skipping needs a reason") });
         if (item.required && !s.partial && !s.done.includes(item.id) && !skipped) {
-          problems.push({ field: "items." + item.id, message: "required: tick it, skip it with a reason, or save as partial" });
+          problems.push({ field: "items." + item.id, message: t("required: tick it, skip it with a reason, or save as partial") });
         }
       }
       for (const metric of spec.metrics) {
         const raw = s.metrics[metric.id];
         if (raw === undefined) {
-          if (metric.required && !s.partial) problems.push({ field: "metrics." + metric.id, message: metric.label + " is required" });
+          if (metric.required && !s.partial) problems.push({ field: "metrics." + metric.id, message: t("{label} is required", { label: metric.label }) });
           continue;
         }
         const parsed = parseMetric(spec.rules, metric, raw);
-        if (parsed.error) problems.push({ field: "metrics." + metric.id, message: metric.label + ": " + parsed.error });
+        if (parsed.error) problems.push({ field: "metrics." + metric.id, message: t("{label}: {error}", { label: metric.label, error: parsed.error }) });
         else values[metric.id] = parsed.value;
       }
       if (!token && !/^\s*[^<>]+?\s*<[^<>@\s]+@[^<>\s]+>\s*$/.test(s.by)) {
-        problems.push({ field: "by", message: "write who completed it as Name <email>" });
+        problems.push({ field: "by", message: t("write who completed it as Name <email>") });
       }
       return { problems, values };
     }
@@ -353,7 +362,7 @@
       if (!token) {
         const { problems, values } = validate(s);
         verdict.dataset.state = problems.length ? "" : complete(s, values) ? "done" : "partial";
-        verdict.textContent = problems.length ? "" : "This record will be " + verdict.dataset.state + ".";
+        verdict.textContent = problems.length ? "" : t("This record will be {state}.", { state: t(verdict.dataset.state) });
         return;
       }
       const mine = ++asked;
@@ -363,8 +372,8 @@
         if (mine !== asked) return; // a newer question is on its way
         verdict.dataset.state = answer.ok ? answer.state : "";
         verdict.textContent = answer.ok
-          ? "The engine would record " + answer.state + ": " + answer.picked + "."
-          : "Not recordable yet: " + (answer.problems || []).map((p) => p.message).join("; ");
+          ? t("The engine would record {state}: {picked}.", { state: t(answer.state), picked: answer.picked })
+          : t("Not recordable yet: {problems}", { problems: (answer.problems || []).map((p) => p.message).join("; ") });
       } catch (error) { /* the preview is advice; recording reports its own errors */ }
     }
     let pending = null;
@@ -383,13 +392,13 @@
       if (!token) {
         const text = command(s);
         const code = el("pre", { class: "playbook-command" }, [el("code", { text })]);
-        const copy = el("button", { type: "button", class: "md-button", text: "Copy" });
+        const copy = el("button", { type: "button", class: "md-button", text: t("Copy") });
         copy.addEventListener("click", () => navigator.clipboard && navigator.clipboard.writeText(text));
-        result.replaceChildren(el("p", { text: "Run this in your playbook repository:" }), code, copy);
+        result.replaceChildren(el("p", { text: t("Run this in your playbook repository:") }), code, copy);
         if (spec.repo) {
           const path = spec.logs + "/" + spec.checklist + "/" + s.unit + "/" + s.occurrence + ".yml";
-          const link = el("a", { class: "md-button", href: newFileLink(path, recordYaml(s, values)), target: "_blank", rel: "noopener", text: "Commit it on " + (spec.repo.kind === "github" ? "GitHub" : "GitLab") });
-          result.append(el("p", { text: "Or, with no local setup:" }), link);
+          const link = el("a", { class: "md-button", href: newFileLink(path, recordYaml(s, values)), target: "_blank", rel: "noopener", text: t("Commit it on {host}", { host: spec.repo.kind === "github" ? "GitHub" : "GitLab" }) });
+          result.append(el("p", { text: t("Or, with no local setup:") }), link);
         }
         return;
       }
@@ -398,7 +407,7 @@
         const response = await post("/api/records", s);
         const answer = await response.json();
         if (response.ok) {
-          const message = "Recorded " + answer.occurrence + " as " + answer.state + " in commit " + answer.commit.slice(0, 10) + ".";
+          const message = t("Recorded {occurrence} as {state} in commit {commit}.", { occurrence: answer.occurrence, state: t(answer.state), commit: answer.commit.slice(0, 10) });
           result.textContent = message;
           result.dataset.commit = answer.commit;
           localStorage.removeItem(draftKey);
@@ -407,7 +416,7 @@
           showErrors(answer.problems || [{ field: "", message: answer.error || response.statusText }]);
         }
       } catch (error) {
-        showErrors([{ field: "", message: "the server did not answer: is playbook serve still running?" }]);
+        showErrors([{ field: "", message: t("the server did not answer: is playbook serve still running?") }]);
       } finally {
         button.disabled = false;
       }
