@@ -233,6 +233,13 @@ def test_the_english_form_spec_carries_its_words_as_written(site: Path) -> None:
     assert messages and all(key == text for key, text in messages.items())
 
 
+def test_the_forms_root_says_in_the_sites_language_when_its_spec_cannot_load(
+    site: Path,
+) -> None:
+    page = unescape(_page(site, "pl", "checklists/monday-kickoff"))
+    assert 'data-unloaded="Nie udało się wczytać formularza z {spec}' in page
+
+
 def test_every_word_the_form_script_looks_up_is_in_its_spec(site: Path) -> None:
     script = (
         Path(__file__).parent.parent / "playbook" / "site" / "assets" / "record.js"

@@ -430,8 +430,10 @@
       if (!response.ok) throw new Error(response.statusText);
       build(root, await response.json());
     } catch (error) {
-      root.append(el("p", { class: "playbook-error", text: "The form could not load " + root.dataset.spec +
-        " (a site opened from disk cannot; serve it over HTTP). On a terminal: playbook check " + root.dataset.checklist }));
+      // With no spec, its words come from the root, which the page renders in the site's language.
+      const unloaded = "The form could not load {spec} (a site opened from disk cannot; serve it over HTTP). On a terminal: playbook check {checklist}";
+      if (root.dataset.unloaded) messages[unloaded] = root.dataset.unloaded;
+      root.append(el("p", { class: "playbook-error", text: t(unloaded, { spec: root.dataset.spec, checklist: root.dataset.checklist }) }));
     }
   }
 
