@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -42,8 +42,9 @@ class Repository:
 class GitFailed(Exception):
     """A git command ended with an error; `stderr` says why."""
 
-    def __init__(self, args: tuple[str, ...], stderr: str) -> None:
-        super().__init__(f"git {' '.join(args)}: {stderr.strip()}")
+    def __init__(self, args: Sequence[str], stderr: str) -> None:
+        # The message is logged and shown on /healthz: the start of stderr says why.
+        super().__init__(f"git {' '.join(args)}: {stderr.strip()[:300]}")
         self.stderr = stderr
 
 

@@ -19,19 +19,13 @@ from pathlib import Path
 import yaml
 
 from ..errors import Location, PlaybookError, Problem
-from ..gitrepo import RepositoryLock, open_repository, tree_with
+from ..gitrepo import GitFailed, RepositoryLock, open_repository, tree_with
 from ..records import LOGS_DIR, RecordError, parse_record
 
 log = logging.getLogger("playbook.server")
 
 PUSH_ATTEMPTS = 5
 REFUSED = "refs/playbook/refused"
-
-
-class GitFailed(Exception):
-    def __init__(self, args: list[str], stderr: str) -> None:
-        super().__init__(f"git {' '.join(args)}: {stderr.strip()[:300]}")
-        self.stderr = stderr
 
 
 @dataclass
