@@ -661,13 +661,12 @@ def calendar(team: str | None, out: Path | None) -> None:
     Example:
       playbook calendar --team warsaw --out warsaw.ics
     """
-    from datetime import datetime
-
+    from . import clock
     from .ical import calendar_feed
     from .load import load_playbook
 
     playbook = load_playbook(playbook_root())
-    feed = calendar_feed(playbook, team, datetime.now(playbook.timezone))
+    feed = calendar_feed(playbook, team, clock.now(playbook.timezone))
     if out is None:
         click.echo(feed.decode(), nl=False)
         return

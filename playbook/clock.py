@@ -7,15 +7,14 @@ replaying a team's history and for tests that live months through the CLI.
 from __future__ import annotations
 
 import os
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
 
 from .errors import PlaybookError
 
 ENV = "PLAYBOOK_NOW"
 
 
-def now(timezone: ZoneInfo) -> datetime:
+def now(timezone: tzinfo) -> datetime:
     """The current moment in `timezone`, or the one PLAYBOOK_NOW names."""
     pinned = os.environ.get(ENV)
     if not pinned:

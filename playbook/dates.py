@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from . import clock
+
 MIN_YEAR = 2000
 MAX_YEAR = 2999
 ACCEPTED = "YYYY-MM-DD, YYYY-MM-DDTHH:MM with a zone (Z or +01:00), today or yesterday"
@@ -49,7 +51,7 @@ class When:
             return self.moment_given.date()
         if self.day_given is not None:
             return self.day_given
-        today = (now or datetime.now(zone)).astimezone(zone).date()
+        today = (now or clock.now(zone)).astimezone(zone).date()
         return today - timedelta(days=self.days_ago or 0)
 
     def moment(self, zone: tzinfo, now: datetime | None = None) -> datetime:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import click
 
+from . import clock
 from .errors import PlaybookError
 from .load import load_playbook
 from .metrics import parse_metric
@@ -29,7 +30,7 @@ def fill_interactively(
     root: Path, request: CheckRequest, now: datetime | None = None
 ) -> CheckRequest:
     playbook = load_playbook(root)
-    moment = now or datetime.now(playbook.timezone)
+    moment = now or clock.now(playbook.timezone)
     preview = prepare_record(
         playbook, replace(request, partial=True), moment, request.by or PREVIEW_BY
     )

@@ -6,6 +6,7 @@ import json
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
+from . import clock
 from .dates import When
 from .errors import Location, PlaybookError, Problem
 from .load import load_playbook
@@ -98,7 +99,8 @@ def _summaries(
         )
     if checklist:
         find_checklist(playbook, checklist)  # unknown: a located error with a suggestion
-    moment = as_of.moment(playbook.timezone) if as_of else datetime.now(playbook.timezone)
+    now = clock.now(playbook.timezone)
+    moment = as_of.moment(playbook.timezone, now) if as_of else now
     recent = None if checklist else RECENT
     # The status table first judges the on-time rate's window (see `summarize`).
     records = load_records(

@@ -219,6 +219,17 @@ def test_init_force_in_a_folder_outside_git_commits_only_the_sample_files(
     assert "not committed: private/salaries.csv" in result.stdout
 
 
+def test_playbook_now_pins_the_moment_of_status_as_it_does_for_check(
+    team_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PLAYBOOK_NOW", "2026-03-02T10:00+01:00")
+
+    result = run(team_repo, "status")
+
+    assert result.returncode in (0, 3), result.stderr
+    assert "As of 2026-03-02 10:00" in result.stdout
+
+
 # --- git states ------------------------------------------------------------------------
 
 
